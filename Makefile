@@ -1,0 +1,41 @@
+# make book | make test | make bench | make lint   (each creates .venv on first use)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
+
+.PHONY: book test bench lint deps clean lock
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed (nbgrader 0.9.6 requires it); set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+
+$(VENV)/.book: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) -e ".[book]"
+	@touch $@
+
+$(VENV)/.test: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) -e ".[book,course,test]"
+	@touch $@ $(VENV)/.book
+
+deps: $(VENV)/.test
+
+book: $(VENV)/.book
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+test: $(VENV)/.test
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check lib tests bench
+	$(BIN)/ruff format --check lib tests bench
+
+bench: $(VENV)/.test
+	$(BIN)/python bench/run.py
+
+lock: $(VENV)/.test
+	{ head -2 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -viE '^(torch|nvidia|triton|sympy|mpmath|networkx|filelock|fsspec)=='; } > constraints.tmp && mv constraints.tmp constraints.txt
+
+clean:
+	rm -rf _build .pytest_cache

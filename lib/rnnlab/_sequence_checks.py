@@ -1,0 +1,57 @@
+"""Validation shared by the sequence functions: time-major inputs, initial states, upstream gradients."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_float_array, check_shape
+from .params import _Params
+
+
+def sequence_inputs(xs: object, p: _Params, expected_type: type[_Params]) -> np.ndarray:
+    """Validate ``p`` and the time-major input ``xs`` of shape (T, B, D); return ``xs`` as float64."""
+    if not isinstance(p, expected_type):
+        raise TypeError(f"p: expected {expected_type.__name__}, got {type(p).__name__}")
+    xs = as_float_array("xs", xs)
+    if xs.ndim == 2 and xs.shape[1] == p.input_size:
+        raise ValueError(
+            f"xs: expected a time-major batch (T, B, {p.input_size}), got {xs.shape}; "
+            "for a single sequence pass xs[:, None, :]"
+        )
+    check_shape("xs", xs, [(None, None, p.input_size)])
+    if xs.shape[0] == 0 or xs.shape[1] == 0:
+        raise ValueError(f"xs: expected at least one time step and one sequence, got shape {xs.shape}")
+    return np.ascontiguousarray(xs)
+
+
+def initial_state(name: str, value: object, batch: int, hidden: int) -> tuple[np.ndarray, bool]:
+    """Return the state as (B, H) and whether it was given as one (H,) vector shared by the batch."""
+    if value is None:
+        return np.zeros((batch, hidden)), False
+    state = as_float_array(name, value)
+    check_shape(name, state, [(hidden,), (batch, hidden)])
+    if state.ndim == 1:
+        return np.broadcast_to(state, (batch, hidden)).copy(), True
+    return state, False
+
+
+def upstream(dhs: object, shape: tuple[int, ...]) -> np.ndarray:
+    """Validate ``dhs``, the loss gradient with respect to every output state, of shape (T, B, H)."""
+    dhs = as_float_array("dhs", dhs)
+    check_shape("dhs", dhs, [shape])
+    return dhs
+
+
+def reduce_like(grad: np.ndarray, shared: bool) -> np.ndarray:
+    """A state given as one (H,) vector shared by the batch receives the sum of the batch's gradients."""
+    return grad.sum(axis=0) if shared else grad
+
+
+def previous_states(h0: np.ndarray, hs: np.ndarray) -> np.ndarray:
+    """Stack :math:`h_{t-1}` for every step: ``[h_0, h_1, ..., h_{T-1}]``, shape (T, B, H)."""
+    return np.concatenate([h0[None], hs[:-1]], axis=0)
+
+
+def flat(array: np.ndarray) -> np.ndarray:
+    """Merge time and batch axes, (T, B, N) -> (T*B, N), so a sum over both is one matrix product."""
+    return array.reshape(-1, array.shape[-1])

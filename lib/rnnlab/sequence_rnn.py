@@ -1,0 +1,84 @@
+"""The plain RNN over a whole sequence: forward, and backpropagation through time."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from ._sequence_checks import flat, initial_state, previous_states, reduce_like, sequence_inputs, upstream
+from .params import RNNParams
+
+
+@dataclasses.dataclass
+class RNNCache:
+    """What :func:`rnn_backward` needs from the forward pass."""
+
+    p: RNNParams
+    xs: np.ndarray
+    h0: np.ndarray
+    h0_shared: bool
+    hs: np.ndarray
+
+
+def rnn_forward(xs: object, h0: object, p: RNNParams) -> tuple[np.ndarray, RNNCache]:
+    """Run the plain RNN over a sequence, :math:`h_t = \\tanh(W_h h_{t-1} + W_x x_t + b)`.
+
+    The input projection :math:`W_x x_t + b` is computed for every step in one matrix product.
+
+    Parameters
+    ----------
+    xs : array (T, B, D), time-major inputs
+    h0 : array (B, H) or (H,) or None (zeros)
+    p : RNNParams
+
+    Returns
+    -------
+    hs : array (T, B, H), the state after every step
+    cache : RNNCache for :func:`rnn_backward`
+    """
+    xs = sequence_inputs(xs, p, RNNParams)
+    T, B, _ = xs.shape
+    H = p.hidden_size
+    h0, shared = initial_state("h0", h0, B, H)
+    W_hT, W_xT = p.W[:, :H].T.copy(), p.W[:, H:].T.copy()
+    a_x = (flat(xs) @ W_xT + p.b).reshape(T, B, H)
+    hs = np.empty((T, B, H))
+    h = h0
+    for t in range(T):
+        h = np.tanh(a_x[t] + h @ W_hT, out=hs[t])
+    return hs, RNNCache(p=p, xs=xs, h0=h0, h0_shared=shared, hs=hs)
+
+
+def rnn_backward(dhs: object, cache: RNNCache) -> tuple[RNNParams, np.ndarray, np.ndarray]:
+    """Backpropagation through time for :func:`rnn_forward`.
+
+    .. math::
+        \\delta h_t = \\frac{\\partial L}{\\partial h_t} + W_h^\\top \\delta a_{t+1}, \\qquad
+        \\delta a_t = \\delta h_t \\odot (1 - h_t^2)
+
+    Parameters
+    ----------
+    dhs : array (T, B, H), :math:`\\partial L / \\partial h_t` from outside the recurrence
+    cache : RNNCache
+
+    Returns
+    -------
+    grads : RNNParams of gradients
+    dxs : array (T, B, D)
+    dh0 : array shaped like the ``h0`` given to the forward pass
+    """
+    p, xs, hs = cache.p, cache.xs, cache.hs
+    dhs = upstream(dhs, hs.shape)
+    H = p.hidden_size
+    W_h, W_x = p.W[:, :H], p.W[:, H:]
+    das = np.empty_like(hs)
+    dh_next = np.zeros_like(cache.h0)
+    for t in reversed(range(len(hs))):
+        dh = dhs[t] + dh_next
+        das[t] = dh * (1.0 - hs[t] ** 2)
+        dh_next = das[t] @ W_h
+    dW_h = flat(das).T @ flat(previous_states(cache.h0, hs))
+    dW_x = flat(das).T @ flat(xs)
+    grads = RNNParams(W=np.hstack([dW_h, dW_x]), b=flat(das).sum(axis=0))
+    return grads, das @ W_x, reduce_like(dh_next, cache.h0_shared)
