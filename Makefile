@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: book test bench lint deps clean lock
+.PHONY: book test bench lint deps clean lock notebooks exercises grade
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed (nbgrader 0.9.6 requires it); set PYTHON=python3.11")'
@@ -25,7 +25,7 @@ book: $(VENV)/.book
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 test: $(VENV)/.test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-sanitize-with chapters/sanitize.cfg tests chapters
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check lib tests bench
@@ -33,6 +33,18 @@ lint: $(VENV)/.test
 
 bench: $(VENV)/.test
 	$(BIN)/python bench/run.py
+
+# Re-execute the chapters in place (their outputs are committed and checked by nbval).
+notebooks: $(VENV)/.test
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 chapters/*.ipynb
+
+# Regenerate the student notebooks in exercises/ from solutions/ with nbgrader.
+exercises: $(VENV)/.test
+	$(BIN)/python -m coursegrader release
+
+# Grade a class: make grade ASSIGNMENT=gru_gates SUBMISSIONS=path/to/folder-or.zip
+grade: $(VENV)/.test
+	$(BIN)/python -m coursegrader grade --assignment "$(ASSIGNMENT)" --submissions "$(SUBMISSIONS)"
 
 lock: $(VENV)/.test
 	{ head -2 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -viE '^(torch|nvidia|triton|sympy|mpmath|networkx|filelock|fsspec)=='; } > constraints.tmp && mv constraints.tmp constraints.txt
