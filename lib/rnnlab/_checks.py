@@ -33,7 +33,7 @@ def as_float_array(name: str, value: object) -> np.ndarray:
 def check_shape(name: str, array: np.ndarray, expected: Sequence[tuple[int | None, ...]]) -> None:
     """Raise ``ValueError`` unless ``array.shape`` matches one of ``expected`` (``None`` = any size)."""
     for shape in expected:
-        if len(shape) == array.ndim and all(s is None or s == a for s, a in zip(shape, array.shape)):
+        if len(shape) == array.ndim and all(s is None or s == a for s, a in zip(shape, array.shape, strict=True)):
             return
     wanted = " or ".join(_describe(shape) for shape in expected)
     raise ValueError(f"{name}: expected shape {wanted}, got {tuple(array.shape)}")

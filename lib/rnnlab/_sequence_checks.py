@@ -18,7 +18,8 @@ def sequence_inputs(xs: object, p: _Params, expected_type: type[_Params]) -> np.
             f"xs: expected a time-major batch (T, B, {p.input_size}), got {xs.shape}; "
             "for a single sequence pass xs[:, None, :]"
         )
-    check_shape("xs", xs, [(None, None, p.input_size)])
+    if xs.ndim != 3 or xs.shape[2] != p.input_size:
+        raise ValueError(f"xs: expected shape (T, B, {p.input_size}), got {xs.shape}")
     if xs.shape[0] == 0 or xs.shape[1] == 0:
         raise ValueError(f"xs: expected at least one time step and one sequence, got shape {xs.shape}")
     return np.ascontiguousarray(xs)
@@ -55,3 +56,14 @@ def previous_states(h0: np.ndarray, hs: np.ndarray) -> np.ndarray:
 def flat(array: np.ndarray) -> np.ndarray:
     """Merge time and batch axes, (T, B, N) -> (T*B, N), so a sum over both is one matrix product."""
     return array.reshape(-1, array.shape[-1])
+
+
+def working_dtype(dtype: object) -> np.dtype:
+    """The fast path's working precision: float64 (default, what the book uses) or float32."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        resolved = None
+    if resolved not in (np.dtype(np.float64), np.dtype(np.float32)):
+        raise ValueError(f"dtype: expected numpy.float64 or numpy.float32, got {dtype!r}")
+    return resolved

@@ -255,7 +255,8 @@ def step_inputs(x: object, states: dict[str, object], p: _Params) -> tuple[np.nd
         arrays.append(array)
     batches = {a.shape[0] for a in [x, *arrays] if a.ndim == 2}
     if len(batches) > 1:
-        sizes = ", ".join(f"{n}: {a.shape[0]}" for n, a in zip(["x", *states], [x, *arrays]) if a.ndim == 2)
+        named = zip(["x", *states], [x, *arrays], strict=True)
+        sizes = ", ".join(f"{n}: {a.shape[0]}" for n, a in named if a.ndim == 2)
         raise ValueError(f"batch sizes differ ({sizes}); every batched argument needs the same B")
     if batches:
         B = batches.pop()

@@ -107,5 +107,5 @@ def derive_examples() -> dict[str, dict[str, np.ndarray]]:
     v_reset = np.concatenate([r * np.array(H_PREV), X])
     gru["W_h"], gru["b_h"] = gate_weights(v_reset, GRU_TARGETS["h_tilde"], "tanh")
 
-    rnn = dict(zip(["W", "b"], gate_weights(v, RNN_TARGETS["h"], "tanh")))
+    rnn = dict(zip(["W", "b"], gate_weights(v, RNN_TARGETS["h"], "tanh"), strict=True))
     return {"lstm": lstm, "gru": gru, "rnn": rnn}

@@ -64,3 +64,25 @@ def affine(W: np.ndarray, v: np.ndarray, b: np.ndarray) -> np.ndarray:
     array (H,) or (B, H)
     """
     return v @ W.T + b
+
+
+def sigmoid_(a: np.ndarray) -> np.ndarray:
+    """In-place logistic function for the fast sequence loops, :math:`a \\leftarrow 1 / (1 + e^{-a})`.
+
+    About twice as fast as :func:`sigmoid` in float64 (one ``exp`` instead of one ``tanh``). For
+    ``a < -709`` ``exp`` overflows to ``inf`` and the result is the correct limit 0, so callers run it
+    under ``np.errstate(over="ignore")``.
+
+    Parameters
+    ----------
+    a : array (...), overwritten
+
+    Returns
+    -------
+    ``a``
+    """
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    a += 1.0
+    np.reciprocal(a, out=a)
+    return a

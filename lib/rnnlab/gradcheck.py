@@ -16,7 +16,8 @@ Point = TypeVar("Point", np.ndarray, _Params)
 def numerical_gradient(loss: Callable[[np.ndarray], float], x: object, *, eps: float = 1e-6) -> np.ndarray:
     """Central-difference gradient of a scalar function of one array.
 
-    .. math:: \\frac{\\partial L}{\\partial x_k} \\approx \\frac{L(x + \\epsilon e_k) - L(x - \\epsilon e_k)}{2 \\epsilon}
+    .. math::
+        \\frac{\\partial L}{\\partial x_k} \\approx \\frac{L(x + \\epsilon e_k) - L(x - \\epsilon e_k)}{2 \\epsilon}
 
     Parameters
     ----------
@@ -30,8 +31,10 @@ def numerical_gradient(loss: Callable[[np.ndarray], float], x: object, *, eps: f
     array shaped like ``x``
     """
     x = as_float_array("x", x).copy()
-    if not eps > 0:
-        raise ValueError(f"eps: expected a positive step, got {eps!r}")
+    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)):
+        raise TypeError(f"eps: expected a positive float, got {type(eps).__name__} {eps!r}")
+    if not (np.isfinite(eps) and eps > 0):
+        raise ValueError(f"eps: expected a positive finite step, got {eps!r}")
     grad = np.empty_like(x)
     for k in np.ndindex(x.shape):
         original = x[k]
@@ -60,9 +63,7 @@ def relative_error(analytic: object, numeric: object) -> float:
     return float(np.linalg.norm(a - n) / max(np.linalg.norm(a) + np.linalg.norm(n), 1e-12))
 
 
-def gradcheck(
-    loss: Callable[[Point], float], point: Point, analytic: Point, *, eps: float = 1e-6
-) -> float:
+def gradcheck(loss: Callable[[Point], float], point: Point, analytic: Point, *, eps: float = 1e-6) -> float:
     """Largest relative error between an analytic gradient and central finite differences.
 
     Parameters
@@ -94,6 +95,11 @@ def gradcheck(
             grad = getattr(analytic, name)
             if grad is None:
                 raise ValueError(f"analytic.{name}: expected a gradient array, got None")
+            if grad.shape != value.shape:
+                raise ValueError(f"analytic.{name}: expected shape {value.shape}, got {grad.shape}")
             errors.append(relative_error(grad, numeric))
         return max(errors)
+    point, analytic = as_float_array("point", point), as_float_array("analytic", analytic)
+    if analytic.shape != point.shape:
+        raise ValueError(f"analytic: expected the shape of point {point.shape}, got {analytic.shape}")
     return relative_error(analytic, numerical_gradient(loss, point, eps=eps))

@@ -147,14 +147,19 @@ def from_keras(kind: str, kernel: object, recurrent_kernel: object, bias: object
     bias : array (G*H,), or (2, 3H) for a GRU with ``reset_after=True``
     """
     classes = {"rnn": RNNParams, "lstm": LSTMParams, "gru": GRUParams}
+    if not isinstance(kind, str):
+        raise TypeError(f"kind: expected one of 'rnn', 'lstm', 'gru', got {type(kind).__name__} {kind!r}")
     if kind not in classes:
         raise ValueError(f"kind: expected one of 'rnn', 'lstm', 'gru', got {kind!r}")
     G = len(KERAS_ORDER[kind])
     recurrent_kernel = as_float_array("recurrent_kernel", recurrent_kernel)
-    H = recurrent_kernel.shape[0] if recurrent_kernel.ndim == 2 else -1
+    if recurrent_kernel.ndim != 2 or recurrent_kernel.shape[0] < 1:
+        raise ValueError(f"recurrent_kernel: expected shape (H, {G}H) with H >= 1, got {recurrent_kernel.shape}")
+    H = recurrent_kernel.shape[0]
     check_shape("recurrent_kernel", recurrent_kernel, [(H, G * H)])
     kernel = as_float_array("kernel", kernel)
-    check_shape("kernel", kernel, [(None, G * H)])
+    if kernel.ndim != 2 or kernel.shape[1] != G * H:
+        raise ValueError(f"kernel: expected shape (D, {G * H}), got {kernel.shape}")
     bias = as_float_array("bias", bias)
     check_shape("bias", bias, [(G * H,), (2, G * H)] if kind == "gru" else [(G * H,)])
     input_bias, recurrent_bias = (bias[0], bias[1]) if bias.ndim == 2 else (bias, None)

@@ -28,9 +28,9 @@ class _Params:
     def __post_init__(self) -> None:
         first = self.weight_names[0]
         W = as_float_array(first, getattr(self, first))
-        if W.ndim != 2 or W.shape[1] <= W.shape[0]:
+        if W.ndim != 2 or W.shape[0] < 1 or W.shape[1] <= W.shape[0]:
             raise ValueError(
-                f"{first}: expected shape (H, H + D) with D >= 1 acting on [h_prev, x], got {W.shape}"
+                f"{first}: expected shape (H, H + D) with H >= 1 and D >= 1 acting on [h_prev, x], got {W.shape}"
             )
         H, D = W.shape[0], W.shape[1] - W.shape[0]
         for name in self.weight_names:
@@ -196,6 +196,8 @@ def count_params(kind: str, input_size: int, hidden_size: int) -> int:
     hidden_size : int
         ``H``.
     """
+    if not isinstance(kind, str):
+        raise TypeError(f"kind: expected one of 'rnn', 'lstm', 'gru', got {type(kind).__name__} {kind!r}")
     if kind not in GATES_PER_KIND:
         raise ValueError(f"kind: expected one of 'rnn', 'lstm', 'gru', got {kind!r}")
     D = _positive_int("input_size", input_size)

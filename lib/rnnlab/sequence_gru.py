@@ -11,9 +11,17 @@ import dataclasses
 
 import numpy as np
 
-from ._sequence_checks import flat, initial_state, previous_states, reduce_like, sequence_inputs, upstream
+from ._sequence_checks import (
+    flat,
+    initial_state,
+    previous_states,
+    reduce_like,
+    sequence_inputs,
+    upstream,
+    working_dtype,
+)
 from .cells import check_gru_conventions
-from .functions import sigmoid
+from .functions import sigmoid_
 from .params import GRUParams
 
 _ORDER = ("r", "z", "h")
@@ -34,15 +42,21 @@ class GRUCache:
     reset: str
 
 
-def _stacked(p: GRUParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _stacked(p: GRUParams, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Recurrent (3H, H), input (3H, D) and bias (3H,) blocks stacked in the order r, z, h."""
     H = p.hidden_size
-    W = np.vstack([p.W_r, p.W_z, p.W_h])
-    return W[:, :H], W[:, H:], np.concatenate([p.b_r, p.b_z, p.b_h])
+    W = np.vstack([p.W_r, p.W_z, p.W_h]).astype(dtype)
+    b = np.concatenate([p.b_r, p.b_z, p.b_h]).astype(dtype)
+    return np.ascontiguousarray(W[:, :H]), np.ascontiguousarray(W[:, H:]), b
+
+
+def _keep(z: np.ndarray, z_weights: str, out: np.ndarray) -> np.ndarray:
+    """The weight ``k`` on the previous state: ``z`` itself ("old") or ``1 - z`` ("new", written to ``out``)."""
+    return z if z_weights == "old" else np.subtract(1.0, z, out=out)
 
 
 def gru_forward(
-    xs: object, h0: object, p: GRUParams, *, z_weights: str = "old", reset: str = "before"
+    xs: object, h0: object, p: GRUParams, *, z_weights: str = "old", reset: str = "before", dtype: object = np.float64
 ) -> tuple[np.ndarray, GRUCache]:
     """Run the GRU over a sequence (equations and conventions as in :func:`rnnlab.gru_step`).
 
@@ -53,6 +67,10 @@ def gru_forward(
     p : GRUParams
     z_weights : {"old", "new"}
     reset : {"before", "after"}
+    dtype : numpy.float64 (default) or numpy.float32
+        Working precision. The book and the tests use float64; float32 halves the memory traffic for
+        speed experiments (the backward pass then also runs in float32; gradients come back as float64
+        params).
 
     Returns
     -------
@@ -61,34 +79,42 @@ def gru_forward(
     """
     xs = sequence_inputs(xs, p, GRUParams)
     check_gru_conventions(p, z_weights, reset)
+    dtype = working_dtype(dtype)
+    xs = xs.astype(dtype, copy=False)
     T, B, _ = xs.shape
     H = p.hidden_size
     h0, shared = initial_state("h0", h0, B, H)
-    W_h, W_x, b = _stacked(p)
+    h0 = h0.astype(dtype, copy=False)
+    W_h, W_x, b = _stacked(p, dtype)
     gates = (flat(xs) @ W_x.T + b).reshape(T, B, 3 * H)
-    recurrent = np.empty((T, B, H))
-    hs = np.empty((T, B, H))
+    recurrent = np.empty((T, B, H), dtype)
+    hs = np.empty((T, B, H), dtype)
     after = reset == "after"
     W_hT = W_h.T.copy() if after else W_h[: 2 * H].T.copy()
     W_nT = W_h[2 * H :].T.copy()
-    b_hn = np.zeros(H) if p.b_hn is None else p.b_hn
+    b_hn = np.zeros(H, dtype) if p.b_hn is None else p.b_hn.astype(dtype)
+    rec = np.empty((B, W_hT.shape[1]), dtype)
+    rec_n, keep, diff = np.empty((B, H), dtype), np.empty((B, H), dtype), np.empty((B, H), dtype)
     h = h0
-    for t in range(T):
-        a = gates[t]
-        rec = h @ W_hT
-        rz = a[:, : 2 * H]
-        rz += rec[:, : 2 * H]
-        rz[:] = sigmoid(rz)
-        r, z = a[:, :H], a[:, H : 2 * H]
-        if after:
-            np.add(rec[:, 2 * H :], b_hn, out=recurrent[t])
-            a[:, 2 * H :] += r * recurrent[t]
-        else:
-            np.multiply(r, h, out=recurrent[t])
-            a[:, 2 * H :] += recurrent[t] @ W_nT
-        h_tilde = np.tanh(a[:, 2 * H :], out=a[:, 2 * H :])
-        keep = z if z_weights == "old" else 1.0 - z
-        h = np.add(h_tilde, keep * (h - h_tilde), out=hs[t])
+    with np.errstate(over="ignore"):
+        for t in range(T):
+            a = gates[t]
+            rz, a_n = a[:, : 2 * H], a[:, 2 * H :]
+            np.matmul(h, W_hT, out=rec)
+            rz += rec[:, : 2 * H]
+            r, z = sigmoid_(rz)[:, :H], rz[:, H:]
+            if after:  # h_tilde = tanh(W_hx x + b_h + r * (W_hh h + b_hn))
+                np.add(rec[:, 2 * H :], b_hn, out=recurrent[t])
+                np.multiply(r, recurrent[t], out=rec_n)
+            else:  # h_tilde = tanh(W_h [r * h, x] + b_h)
+                np.multiply(r, h, out=recurrent[t])
+                np.matmul(recurrent[t], W_nT, out=rec_n)
+            a_n += rec_n
+            h_tilde = np.tanh(a_n, out=a_n)
+            k = _keep(z, z_weights, out=keep)  # h = k * h_prev + (1 - k) * h_tilde = h_tilde + k * (h_prev - h_tilde)
+            np.subtract(h, h_tilde, out=diff)
+            diff *= k
+            h = np.add(h_tilde, diff, out=hs[t])
     cache = GRUCache(p, xs, h0, shared, hs, gates, recurrent, z_weights, reset)
     return hs, cache
 
@@ -115,50 +141,59 @@ def gru_backward(dhs: object, cache: GRUCache) -> tuple[GRUParams, np.ndarray, n
     dh0 : array shaped like the ``h0`` given to the forward pass
     """
     p, xs, hs, gates, recurrent = cache.p, cache.xs, cache.hs, cache.gates, cache.recurrent
-    dhs = upstream(dhs, hs.shape)
-    H = p.hidden_size
-    W_h, W_x, _ = _stacked(p)
+    dhs = upstream(dhs, hs.shape).astype(hs.dtype, copy=False)
+    T, B, H = hs.shape
+    W_h, W_x, _ = _stacked(p, hs.dtype)
     after = cache.reset == "after"
     sign = 1.0 if cache.z_weights == "old" else -1.0
     h_prevs = previous_states(cache.h0, hs)
-    das = np.empty_like(gates)  # gradients of the pre-activations r, z and h_tilde
-    dn_recurrent = np.empty_like(hs)  # gradient of the candidate's recurrent term (its W_hh product)
+    # das: gradients of the pre-activations of r, z, h_tilde (what W_x and the biases see);
+    # drec: gradients of the recurrent products (what W_hh sees): equal to das for r and z; for the
+    # candidate it is da_n * r ("after") or, with "before", the product's input is r * h_prev instead.
+    das = np.empty_like(gates)
+    drec = das if not after else np.empty_like(gates)
+    keep, dk, d_rh = np.empty((B, H), hs.dtype), np.empty((B, H), hs.dtype), np.empty((B, H), hs.dtype)
     dh_next = np.zeros_like(cache.h0)
-    for t in reversed(range(len(hs))):
+    dh_prev = np.empty_like(dh_next)
+    for t in reversed(range(T)):
         r, z, h_tilde = gates[t, :, :H], gates[t, :, H : 2 * H], gates[t, :, 2 * H :]
+        da_r, da_z, da_n = das[t, :, :H], das[t, :, H : 2 * H], das[t, :, 2 * H :]
         h_prev = h_prevs[t]
-        keep = z if sign > 0 else 1.0 - z
-        dh = dhs[t] + dh_next
-        dh_tilde = dh * (1.0 - keep)
-        dz = sign * dh * (h_prev - h_tilde)
-        da_n = das[t, :, 2 * H :]
-        np.multiply(dh_tilde, 1.0 - h_tilde**2, out=da_n)
-        if after:
-            dr = da_n * recurrent[t]
-            np.multiply(da_n, r, out=dn_recurrent[t])
-            dh_prev = dh * keep
-        else:
-            d_rh = da_n @ W_h[2 * H :]
-            dr = d_rh * h_prev
-            dh_prev = dh * keep + d_rh * r
-        das[t, :, :H] = dr * r * (1.0 - r)
-        das[t, :, H : 2 * H] = dz * z * (1.0 - z)
-        if after:
-            dh_prev += das[t, :, : 2 * H] @ W_h[: 2 * H] + dn_recurrent[t] @ W_h[2 * H :]
-        else:
+        k = _keep(z, cache.z_weights, out=keep)
+        dh = np.add(dhs[t], dh_next, out=dh_next)  # dh_t = dL/dh_t + (carried from t+1)
+        np.subtract(h_prev, h_tilde, out=dk)  # dk = dh * (h_prev - h_tilde)
+        dk *= dh
+        np.multiply(dh, 1.0 - k, out=da_n)  # d h_tilde = dh * (1 - k)
+        da_n *= 1.0 - h_tilde * h_tilde  # through tanh
+        np.multiply(dk, z * (1.0 - z), out=da_z)  # through sigmoid; dz = sign * dk
+        if sign < 0:
+            np.negative(da_z, out=da_z)
+        np.multiply(dh, k, out=dh_prev)  # direct path: dh_prev = dh * k
+        if after:  # a_n = W_hx x + b_h + r * (W_hh h_prev + b_hn)
+            np.multiply(da_n, recurrent[t], out=da_r)
+            da_r *= r * (1.0 - r)
+            drec[t, :, : 2 * H] = das[t, :, : 2 * H]
+            np.multiply(da_n, r, out=drec[t, :, 2 * H :])
+            dh_prev += drec[t] @ W_h
+        else:  # a_n = W_hh (r * h_prev) + W_hx x + b_h
+            np.matmul(da_n, W_h[2 * H :], out=d_rh)
+            np.multiply(d_rh, h_prev, out=da_r)
+            da_r *= r * (1.0 - r)
+            d_rh *= r
+            dh_prev += d_rh
             dh_prev += das[t, :, : 2 * H] @ W_h[: 2 * H]
-        dh_next = dh_prev
+        dh_next, dh_prev = dh_prev, dh_next
     dW_x = flat(das).T @ flat(xs)
     db = flat(das).sum(axis=0)
-    dW_rz = flat(das[:, :, : 2 * H]).T @ flat(h_prevs)
-    n_source = h_prevs if after else recurrent
-    dW_nn = flat(dn_recurrent if after else das[:, :, 2 * H :]).T @ flat(n_source)
-    dW_h = np.vstack([dW_rz, dW_nn])
+    if after:
+        dW_h = flat(drec).T @ flat(h_prevs)
+    else:
+        dW_h = np.vstack([flat(das[:, :, : 2 * H]).T @ flat(h_prevs), flat(das[:, :, 2 * H :]).T @ flat(recurrent)])
     fields = {}
     for k, g in enumerate(_ORDER):
         rows = slice(k * H, (k + 1) * H)
         fields[f"W_{g}"] = np.hstack([dW_h[rows], dW_x[rows]])
         fields[f"b_{g}"] = db[rows]
     if after:
-        fields["b_hn"] = flat(dn_recurrent).sum(axis=0)
+        fields["b_hn"] = flat(drec[:, :, 2 * H :]).sum(axis=0)
     return GRUParams(**fields), das @ W_x, reduce_like(dh_next, cache.h0_shared)

@@ -10,8 +10,16 @@ import dataclasses
 
 import numpy as np
 
-from ._sequence_checks import flat, initial_state, previous_states, reduce_like, sequence_inputs, upstream
-from .functions import sigmoid
+from ._sequence_checks import (
+    flat,
+    initial_state,
+    previous_states,
+    reduce_like,
+    sequence_inputs,
+    upstream,
+    working_dtype,
+)
+from .functions import sigmoid_
 from .params import LSTMParams
 
 _ORDER = ("f", "i", "o", "c")
@@ -32,14 +40,17 @@ class LSTMCache:
     tanh_cs: np.ndarray
 
 
-def _stacked(p: LSTMParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _stacked(p: LSTMParams, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Recurrent (4H, H), input (4H, D) and bias (4H,) blocks stacked in the order f, i, o, c."""
     H = p.hidden_size
-    W = np.vstack([getattr(p, f"W_{g}") for g in _ORDER])
-    return W[:, :H], W[:, H:], np.concatenate([getattr(p, f"b_{g}") for g in _ORDER])
+    W = np.vstack([getattr(p, f"W_{g}") for g in _ORDER]).astype(dtype)
+    b = np.concatenate([getattr(p, f"b_{g}") for g in _ORDER]).astype(dtype)
+    return np.ascontiguousarray(W[:, :H]), np.ascontiguousarray(W[:, H:]), b
 
 
-def lstm_forward(xs: object, h0: object, c0: object, p: LSTMParams) -> tuple[np.ndarray, np.ndarray, LSTMCache]:
+def lstm_forward(
+    xs: object, h0: object, c0: object, p: LSTMParams, *, dtype: object = np.float64
+) -> tuple[np.ndarray, np.ndarray, LSTMCache]:
     """Run the LSTM over a sequence (equations as in :func:`rnnlab.lstm_step`).
 
     Parameters
@@ -47,6 +58,7 @@ def lstm_forward(xs: object, h0: object, c0: object, p: LSTMParams) -> tuple[np.
     xs : array (T, B, D), time-major inputs
     h0, c0 : arrays (B, H) or (H,) or None (zeros)
     p : LSTMParams
+    dtype : numpy.float64 (default) or numpy.float32, working precision (see :func:`rnnlab.gru_forward`)
 
     Returns
     -------
@@ -54,23 +66,31 @@ def lstm_forward(xs: object, h0: object, c0: object, p: LSTMParams) -> tuple[np.
     cache : LSTMCache for :func:`lstm_backward`
     """
     xs = sequence_inputs(xs, p, LSTMParams)
+    dtype = working_dtype(dtype)
+    xs = xs.astype(dtype, copy=False)
     T, B, _ = xs.shape
     H = p.hidden_size
     h0, h_shared = initial_state("h0", h0, B, H)
     c0, c_shared = initial_state("c0", c0, B, H)
-    W_h, W_x, b = _stacked(p)
+    h0, c0 = h0.astype(dtype, copy=False), c0.astype(dtype, copy=False)
+    W_h, W_x, b = _stacked(p, dtype)
     W_hT = W_h.T.copy()
-    gates = (flat(xs) @ W_x.T + b).reshape(T, B, 4 * H)
-    hs, cs, tanh_cs = np.empty((T, B, H)), np.empty((T, B, H)), np.empty((T, B, H))
+    gates = flat(xs) @ W_x.T
+    gates += b
+    gates = gates.reshape(T, B, 4 * H)
+    hs, cs, tanh_cs = (np.empty((T, B, H), dtype) for _ in range(3))
+    rec, ic = np.empty((B, 4 * H), dtype), np.empty((B, H), dtype)
     h, c = h0, c0
-    for t in range(T):
-        a = gates[t]
-        a += h @ W_hT
-        a[:, : 3 * H] = sigmoid(a[:, : 3 * H])
-        np.tanh(a[:, 3 * H :], out=a[:, 3 * H :])
-        f, i, o, c_tilde = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
-        c = np.add(f * c, i * c_tilde, out=cs[t])
-        h = np.multiply(o, np.tanh(c, out=tanh_cs[t]), out=hs[t])
+    with np.errstate(over="ignore"):
+        for t in range(T):
+            a = gates[t]
+            a += np.matmul(h, W_hT, out=rec)
+            sigmoid_(a[:, : 3 * H])
+            np.tanh(a[:, 3 * H :], out=a[:, 3 * H :])
+            f, i, o, c_tilde = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
+            c = np.multiply(f, c, out=cs[t])  # c = f * c_prev + i * c_tilde
+            c += np.multiply(i, c_tilde, out=ic)
+            h = np.multiply(o, np.tanh(c, out=tanh_cs[t]), out=hs[t])  # h = o * tanh(c)
     cache = LSTMCache(p, xs, h0, c0, (h_shared, c_shared), hs, cs, gates, tanh_cs)
     return hs, cs, cache
 
@@ -93,23 +113,30 @@ def lstm_backward(dhs: object, cache: LSTMCache) -> tuple[LSTMParams, np.ndarray
     dh0, dc0 : arrays shaped like the ``h0`` and ``c0`` given to the forward pass
     """
     p, xs, hs, cs, gates = cache.p, cache.xs, cache.hs, cache.cs, cache.gates
-    dhs = upstream(dhs, hs.shape)
-    H = p.hidden_size
-    W_h, W_x, _ = _stacked(p)
+    dhs = upstream(dhs, hs.shape).astype(hs.dtype, copy=False)
+    T, B, H = hs.shape
+    W_h, W_x, _ = _stacked(p, hs.dtype)
     c_prevs = previous_states(cache.c0, cs)
     das = np.empty_like(gates)
     dh_next, dc_next = np.zeros_like(cache.h0), np.zeros_like(cache.c0)
-    for t in reversed(range(len(hs))):
+    dc = np.empty_like(dc_next)
+    for t in reversed(range(T)):
         f, i, o, c_tilde = gates[t, :, :H], gates[t, :, H : 2 * H], gates[t, :, 2 * H : 3 * H], gates[t, :, 3 * H :]
-        dh = dhs[t] + dh_next
-        dc = dc_next + dh * o * (1.0 - cache.tanh_cs[t] ** 2)
-        da = das[t]
-        da[:, :H] = dc * c_prevs[t] * f * (1.0 - f)
-        da[:, H : 2 * H] = dc * c_tilde * i * (1.0 - i)
-        da[:, 2 * H : 3 * H] = dh * cache.tanh_cs[t] * o * (1.0 - o)
-        da[:, 3 * H :] = dc * i * (1.0 - c_tilde**2)
-        dc_next = dc * f
-        dh_next = da @ W_h
+        da_f, da_i, da_o, da_c = das[t, :, :H], das[t, :, H : 2 * H], das[t, :, 2 * H : 3 * H], das[t, :, 3 * H :]
+        tanh_c = cache.tanh_cs[t]
+        dh = np.add(dhs[t], dh_next, out=dh_next)  # dh_t = dL/dh_t + (carried from t+1)
+        np.multiply(dh, tanh_c, out=da_o)  # h = o * tanh(c)
+        da_o *= o * (1.0 - o)
+        np.multiply(dh, o * (1.0 - tanh_c * tanh_c), out=dc)  # dc_t = dc_{t+1} * f_{t+1} + dh * o * tanh'(c)
+        dc += dc_next
+        np.multiply(dc, c_prevs[t], out=da_f)  # c = f * c_prev + i * c_tilde
+        da_f *= f * (1.0 - f)
+        np.multiply(dc, c_tilde, out=da_i)
+        da_i *= i * (1.0 - i)
+        np.multiply(dc, i, out=da_c)
+        da_c *= 1.0 - c_tilde * c_tilde
+        np.multiply(dc, f, out=dc_next)
+        dh_next = das[t] @ W_h
     dW_h = flat(das).T @ flat(previous_states(cache.h0, hs))
     dW_x = flat(das).T @ flat(xs)
     db = flat(das).sum(axis=0)

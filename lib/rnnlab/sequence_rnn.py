@@ -6,7 +6,15 @@ import dataclasses
 
 import numpy as np
 
-from ._sequence_checks import flat, initial_state, previous_states, reduce_like, sequence_inputs, upstream
+from ._sequence_checks import (
+    flat,
+    initial_state,
+    previous_states,
+    reduce_like,
+    sequence_inputs,
+    upstream,
+    working_dtype,
+)
 from .params import RNNParams
 
 
@@ -21,7 +29,7 @@ class RNNCache:
     hs: np.ndarray
 
 
-def rnn_forward(xs: object, h0: object, p: RNNParams) -> tuple[np.ndarray, RNNCache]:
+def rnn_forward(xs: object, h0: object, p: RNNParams, *, dtype: object = np.float64) -> tuple[np.ndarray, RNNCache]:
     """Run the plain RNN over a sequence, :math:`h_t = \\tanh(W_h h_{t-1} + W_x x_t + b)`.
 
     The input projection :math:`W_x x_t + b` is computed for every step in one matrix product.
@@ -31,6 +39,7 @@ def rnn_forward(xs: object, h0: object, p: RNNParams) -> tuple[np.ndarray, RNNCa
     xs : array (T, B, D), time-major inputs
     h0 : array (B, H) or (H,) or None (zeros)
     p : RNNParams
+    dtype : numpy.float64 (default) or numpy.float32, working precision (see :func:`rnnlab.gru_forward`)
 
     Returns
     -------
@@ -38,12 +47,16 @@ def rnn_forward(xs: object, h0: object, p: RNNParams) -> tuple[np.ndarray, RNNCa
     cache : RNNCache for :func:`rnn_backward`
     """
     xs = sequence_inputs(xs, p, RNNParams)
+    dtype = working_dtype(dtype)
+    xs = xs.astype(dtype, copy=False)
     T, B, _ = xs.shape
     H = p.hidden_size
     h0, shared = initial_state("h0", h0, B, H)
-    W_hT, W_xT = p.W[:, :H].T.copy(), p.W[:, H:].T.copy()
-    a_x = (flat(xs) @ W_xT + p.b).reshape(T, B, H)
-    hs = np.empty((T, B, H))
+    h0 = h0.astype(dtype, copy=False)
+    W = p.W.astype(dtype)
+    W_hT, W_xT = W[:, :H].T.copy(), W[:, H:].T.copy()
+    a_x = (flat(xs) @ W_xT + p.b.astype(dtype)).reshape(T, B, H)
+    hs = np.empty((T, B, H), dtype)
     h = h0
     for t in range(T):
         h = np.tanh(a_x[t] + h @ W_hT, out=hs[t])
@@ -69,9 +82,10 @@ def rnn_backward(dhs: object, cache: RNNCache) -> tuple[RNNParams, np.ndarray, n
     dh0 : array shaped like the ``h0`` given to the forward pass
     """
     p, xs, hs = cache.p, cache.xs, cache.hs
-    dhs = upstream(dhs, hs.shape)
+    dhs = upstream(dhs, hs.shape).astype(hs.dtype, copy=False)
     H = p.hidden_size
-    W_h, W_x = p.W[:, :H], p.W[:, H:]
+    W = p.W.astype(hs.dtype)
+    W_h, W_x = W[:, :H], W[:, H:]
     das = np.empty_like(hs)
     dh_next = np.zeros_like(cache.h0)
     for t in reversed(range(len(hs))):
