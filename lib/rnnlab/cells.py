@@ -58,32 +58,66 @@ def rnn_step(x: object, h_prev: object, p: RNNParams) -> RNNTrace:
 
 
 def forget_gate(p: LSTMParams, v: np.ndarray) -> np.ndarray:
-    """:math:`f_t = \\sigma(W_f [h_{t-1}, x_t] + b_f)`; ``v`` is ``[h_prev, x]``, (H + D,) or (B, H + D)."""
+    """Forget gate, :math:`f_t = \\sigma(W_f [h_{t-1}, x_t] + b_f)`.
+
+    Parameters
+    ----------
+    p : LSTMParams
+    v : array (H + D,) or (B, H + D), the concatenation ``[h_prev, x]``
+    """
     return sigmoid(affine(p.W_f, v, p.b_f))
 
 
 def input_gate(p: LSTMParams, v: np.ndarray) -> np.ndarray:
-    """:math:`i_t = \\sigma(W_i [h_{t-1}, x_t] + b_i)`; ``v`` is ``[h_prev, x]``, (H + D,) or (B, H + D)."""
+    """Input gate, :math:`i_t = \\sigma(W_i [h_{t-1}, x_t] + b_i)`.
+
+    Parameters
+    ----------
+    p : LSTMParams
+    v : array (H + D,) or (B, H + D), the concatenation ``[h_prev, x]``
+    """
     return sigmoid(affine(p.W_i, v, p.b_i))
 
 
 def candidate_cell(p: LSTMParams, v: np.ndarray) -> np.ndarray:
-    """:math:`\\tilde c_t = \\tanh(W_c [h_{t-1}, x_t] + b_c)`; ``v`` is ``[h_prev, x]``, (H + D,) or (B, H + D)."""
+    """Candidate cell, :math:`\\tilde c_t = \\tanh(W_c [h_{t-1}, x_t] + b_c)`.
+
+    Parameters
+    ----------
+    p : LSTMParams
+    v : array (H + D,) or (B, H + D), the concatenation ``[h_prev, x]``
+    """
     return tanh(affine(p.W_c, v, p.b_c))
 
 
 def cell_state(f: np.ndarray, c_prev: np.ndarray, i: np.ndarray, c_tilde: np.ndarray) -> np.ndarray:
-    """Additive cell update, :math:`c_t = f_t \\odot c_{t-1} + i_t \\odot \\tilde c_t`; all (H,) or (B, H)."""
+    """Additive cell update, :math:`c_t = f_t \\odot c_{t-1} + i_t \\odot \\tilde c_t`.
+
+    Parameters
+    ----------
+    f, c_prev, i, c_tilde : arrays (H,) or (B, H)
+    """
     return f * c_prev + i * c_tilde
 
 
 def output_gate(p: LSTMParams, v: np.ndarray) -> np.ndarray:
-    """:math:`o_t = \\sigma(W_o [h_{t-1}, x_t] + b_o)`; ``v`` is ``[h_prev, x]``, (H + D,) or (B, H + D)."""
+    """Output gate, :math:`o_t = \\sigma(W_o [h_{t-1}, x_t] + b_o)`.
+
+    Parameters
+    ----------
+    p : LSTMParams
+    v : array (H + D,) or (B, H + D), the concatenation ``[h_prev, x]``
+    """
     return sigmoid(affine(p.W_o, v, p.b_o))
 
 
 def lstm_hidden(o: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """Exposed state, :math:`h_t = o_t \\odot \\tanh(c_t)`; both (H,) or (B, H)."""
+    """Exposed state, :math:`h_t = o_t \\odot \\tanh(c_t)`.
+
+    Parameters
+    ----------
+    o, c : arrays (H,) or (B, H)
+    """
     return o * tanh(c)
 
 
@@ -127,12 +161,24 @@ RESET = ("before", "after")
 
 
 def reset_gate(p: GRUParams, v: np.ndarray) -> np.ndarray:
-    """:math:`r_t = \\sigma(W_r [h_{t-1}, x_t] + b_r)`; ``v`` is ``[h_prev, x]``, (H + D,) or (B, H + D)."""
+    """Reset gate, :math:`r_t = \\sigma(W_r [h_{t-1}, x_t] + b_r)`.
+
+    Parameters
+    ----------
+    p : GRUParams
+    v : array (H + D,) or (B, H + D), the concatenation ``[h_prev, x]``
+    """
     return sigmoid(affine(p.W_r, v, p.b_r))
 
 
 def update_gate(p: GRUParams, v: np.ndarray) -> np.ndarray:
-    """:math:`z_t = \\sigma(W_z [h_{t-1}, x_t] + b_z)`; ``v`` is ``[h_prev, x]``, (H + D,) or (B, H + D)."""
+    """Update gate, :math:`z_t = \\sigma(W_z [h_{t-1}, x_t] + b_z)`.
+
+    Parameters
+    ----------
+    p : GRUParams
+    v : array (H + D,) or (B, H + D), the concatenation ``[h_prev, x]``
+    """
     return sigmoid(affine(p.W_z, v, p.b_z))
 
 
@@ -226,7 +272,13 @@ def gru_step(x: object, h_prev: object, p: GRUParams, *, z_weights: str = "old",
 
 
 def check_gru_conventions(p: GRUParams, z_weights: object, reset: object) -> None:
-    """Raise ``ValueError`` for an unknown convention or a ``b_hn`` that the convention would ignore."""
+    """Raise ``ValueError`` for an unknown convention or a ``b_hn`` that the convention would ignore.
+
+    Parameters
+    ----------
+    p : GRUParams
+    z_weights, reset : the conventions requested (see :func:`gru_step`)
+    """
     if z_weights not in Z_WEIGHTS:
         raise ValueError(f"z_weights: expected 'old' (h = z*h_prev + (1-z)*h_tilde) or 'new', got {z_weights!r}")
     if reset not in RESET:
@@ -244,7 +296,14 @@ def _check_params(name: str, p: object, expected: type[_Params]) -> None:
 
 
 def step_inputs(x: object, states: dict[str, object], p: _Params) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Validate one step's input and states against ``p`` and broadcast them to a common batch."""
+    """Validate one step's input and states against ``p`` and broadcast them to a common batch.
+
+    Parameters
+    ----------
+    x : array (D,) or (B, D)
+    states : dict of name to array (H,) or (B, H), e.g. ``{"h_prev": h_prev}``
+    p : params object giving ``D`` and ``H``
+    """
     D, H = p.input_size, p.hidden_size
     x = as_float_array("x", x)
     check_shape("x", x, [(D,), (None, D)])

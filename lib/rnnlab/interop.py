@@ -92,6 +92,10 @@ def to_torch(p: _Params) -> Any:
 
     Biases go to ``bias_ih``; ``bias_hh`` is zero except the GRU's ``b_hn``. A ``GRUCell`` computes
     rnnlab's ``gru_step(..., reset="after", z_weights="old")``.
+
+    Parameters
+    ----------
+    p : RNNParams, LSTMParams or GRUParams
     """
     import torch
 
@@ -117,6 +121,12 @@ def to_keras(p: _Params, *, reset_after: bool = True) -> dict[str, np.ndarray]:
 
     For the GRU, ``reset_after=True`` gives ``bias`` of shape (2, 3H) whose second row holds ``b_hn``
     (zero if ``p.b_hn`` is None); ``reset_after=False`` gives (3H,) and requires ``p.b_hn`` to be None.
+
+    Parameters
+    ----------
+    p : RNNParams, LSTMParams or GRUParams
+    reset_after : bool
+        Keras' GRU option; ignored for the other cells.
     """
     kind, H = p.kind, p.hidden_size
     if kind == "gru" and not reset_after and p.b_hn is not None:

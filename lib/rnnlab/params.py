@@ -17,7 +17,7 @@ from ._checks import as_float_array, check_shape, frozen
 P = TypeVar("P", bound="_Params")
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class _Params:
     """Shared behaviour: validation, sizes, random init, conversion helpers."""
 
@@ -44,6 +44,15 @@ class _Params:
             array = as_float_array(name, value)
             check_shape(name, array, [(H,)])
             object.__setattr__(self, name, frozen(array))
+
+    def __eq__(self, other: object) -> bool:
+        """Same type and the same numbers in every field (the generated ``==`` would compare arrays to a bool)."""
+        if type(other) is not type(self):
+            return NotImplemented
+        mine, theirs = self.arrays(), other.arrays()
+        return mine.keys() == theirs.keys() and all(np.array_equal(mine[name], theirs[name]) for name in mine)
+
+    __hash__ = None  # it holds numpy arrays, which are not hashable either
 
     @classmethod
     def _optional(cls) -> tuple[str, ...]:
@@ -109,7 +118,7 @@ class _Params:
         return interop.to_torch(self)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class RNNParams(_Params):
     """Weights of the plain (Elman) RNN cell, :math:`h_t = \\tanh(W [h_{t-1}, x_t] + b)`.
 
@@ -126,7 +135,7 @@ class RNNParams(_Params):
     bias_names: ClassVar[tuple[str, ...]] = ("b",)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class LSTMParams(_Params):
     """Weights of the LSTM cell: forget ``f``, input ``i``, candidate ``c`` and output ``o`` blocks.
 
@@ -149,7 +158,7 @@ class LSTMParams(_Params):
     bias_names: ClassVar[tuple[str, ...]] = ("b_f", "b_i", "b_c", "b_o")
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class GRUParams(_Params):
     """Weights of the GRU cell: reset ``r``, update ``z`` and candidate ``h`` blocks.
 

@@ -60,6 +60,10 @@ def gru_forward(
 ) -> tuple[np.ndarray, GRUCache]:
     """Run the GRU over a sequence (equations and conventions as in :func:`rnnlab.gru_step`).
 
+    .. math:: h_t = k_t \\odot h_{t-1} + (1 - k_t) \\odot \\tilde h_t, \\qquad t = 1, \\dots, T,
+
+    with :math:`k_t = z_t` (``z_weights="old"``) or :math:`1 - z_t` (``"new"``).
+
     Parameters
     ----------
     xs : array (T, B, D), time-major inputs

@@ -53,6 +53,8 @@ def lstm_forward(
 ) -> tuple[np.ndarray, np.ndarray, LSTMCache]:
     """Run the LSTM over a sequence (equations as in :func:`rnnlab.lstm_step`).
 
+    .. math:: c_t = f_t \\odot c_{t-1} + i_t \\odot \\tilde c_t, \\qquad h_t = o_t \\odot \\tanh(c_t)
+
     Parameters
     ----------
     xs : array (T, B, D), time-major inputs

@@ -20,7 +20,13 @@ class _Trace:
 
 @dataclasses.dataclass(frozen=True)
 class RNNTrace(_Trace):
-    """One plain-RNN step: input ``x``, previous state ``h_prev``, pre-activation ``a``, new state ``h``."""
+    """One plain-RNN step: input ``x``, previous state ``h_prev``, pre-activation ``a``, new state ``h``.
+
+    Parameters
+    ----------
+    x : array (D,) or (B, D)
+    h_prev, a, h : arrays (H,) or (B, H)
+    """
 
     x: np.ndarray
     h_prev: np.ndarray
@@ -30,7 +36,13 @@ class RNNTrace(_Trace):
 
 @dataclasses.dataclass(frozen=True)
 class LSTMTrace(_Trace):
-    """One LSTM step: gates ``f, i, o``, candidate ``c_tilde``, cell ``c`` and hidden state ``h``."""
+    """One LSTM step: gates ``f, i, o``, candidate ``c_tilde``, cell ``c`` and hidden state ``h``.
+
+    Parameters
+    ----------
+    x : array (D,) or (B, D)
+    h_prev, c_prev, f, i, c_tilde, c, o, h : arrays (H,) or (B, H)
+    """
 
     x: np.ndarray
     h_prev: np.ndarray
@@ -50,7 +62,15 @@ class LSTMTrace(_Trace):
 
 @dataclasses.dataclass(frozen=True)
 class GRUTrace(_Trace):
-    """One GRU step: gates ``r, z``, candidate ``h_tilde``, new state ``h``, and the conventions used."""
+    """One GRU step: gates ``r, z``, candidate ``h_tilde``, new state ``h``, and the conventions used.
+
+    Parameters
+    ----------
+    x : array (D,) or (B, D)
+    h_prev, r, z, h_tilde, h : arrays (H,) or (B, H)
+    z_weights : {"old", "new"}
+    reset : {"before", "after"}
+    """
 
     x: np.ndarray
     h_prev: np.ndarray
