@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -61,10 +60,12 @@ def test_gru_example_reproduces_the_seeds_with_default_conventions():
 def test_values_the_seeds_do_not_give_match_our_stated_targets():
     """o, h_tilde and the plain RNN's h are ours (example_search states them); check they hold too."""
     lstm, gru, rnn = examples.lstm_3d(), examples.gru_3d(), examples.rnn_3d()
-    assert_rounds_to(rnnlab.lstm_step(lstm.x, lstm.h_prev, lstm.c_prev, lstm.params).o,
-                     example_search.LSTM_TARGETS["o"], "o")
-    assert_rounds_to(rnnlab.gru_step(gru.x, gru.h_prev, gru.params).h_tilde,
-                     example_search.GRU_TARGETS["h_tilde"], "h_tilde")
+    assert_rounds_to(
+        rnnlab.lstm_step(lstm.x, lstm.h_prev, lstm.c_prev, lstm.params).o, example_search.LSTM_TARGETS["o"], "o"
+    )
+    assert_rounds_to(
+        rnnlab.gru_step(gru.x, gru.h_prev, gru.params).h_tilde, example_search.GRU_TARGETS["h_tilde"], "h_tilde"
+    )
     assert_rounds_to(rnnlab.rnn_step(rnn.x, rnn.h_prev, rnn.params).h, example_search.RNN_TARGETS["h"], "rnn h")
     for name, reference in SEED_LSTM.items():
         assert example_search.LSTM_TARGETS[name] == reference, f"search target {name}: ours vs seeds"
@@ -83,11 +84,8 @@ def test_every_weight_is_a_one_decimal_number(make):
 
 @pytest.fixture(scope="module")
 def derived() -> dict[str, dict[str, np.ndarray]]:
-    """The whole search, re-run. ``_all_rows`` only enumerates the same candidate rows for every gate and
-    its result is only read, so remembering it changes no result and saves most of the run time."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(example_search, "_all_rows", functools.lru_cache(maxsize=None)(example_search._all_rows))
-        return example_search.derive_examples()
+    """The whole search, re-run once for the module."""
+    return example_search.derive_examples()
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ One step of each cell (``rnn_step``, ``lstm_step``, ``gru_step``) returns an imm
 intermediate value; the sequence functions (``*_forward`` / ``*_backward``) are the fast, fused path.
 """
 
-from . import examples
+from . import examples, interop
 from .cells import gru_step, lstm_step, rnn_step
 from .functions import sigmoid, tanh
 from .gradcheck import gradcheck, numerical_gradient, relative_error
@@ -25,6 +25,7 @@ __all__ = [
     "RNNTrace",
     "count_params",
     "examples",
+    "interop",
     "gradcheck",
     "gru_backward",
     "gru_forward",

@@ -12,6 +12,7 @@ per gate, in order of total rank, that makes it round right.
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
@@ -22,12 +23,15 @@ WEIGHTS = np.array([-3, -2, -1, 1, 2, 3]) / 10
 BIASES = np.arange(-9, 10) / 10
 
 
+@functools.lru_cache(maxsize=1)
 def _all_rows(width: int) -> np.ndarray:
-    """Every candidate row ``[w_1 .. w_width, b]``, in a fixed order."""
+    """Every candidate row ``[w_1 .. w_width, b]``, in a fixed order (read-only, computed once)."""
     weights = np.array(list(itertools.product(WEIGHTS, repeat=width)))
     rows = np.repeat(weights, len(BIASES), axis=0)
     biases = np.tile(BIASES, len(weights))[:, None]
-    return np.hstack([rows, biases])
+    rows = np.hstack([rows, biases])
+    rows.setflags(write=False)
+    return rows
 
 
 def rank_rows(v: np.ndarray, target: float, squash: str, keep: int = 8) -> list[np.ndarray]:

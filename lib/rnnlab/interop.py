@@ -72,6 +72,8 @@ def from_torch(cls: type[_Params], module: Any) -> _Params:
     -------
     params of type ``cls``; for the GRU it carries ``b_hn`` and must be used with ``reset="after"``.
     """
+    if not (isinstance(cls, type) and issubclass(cls, _Params) and cls is not _Params):
+        raise TypeError(f"cls: expected RNNParams, LSTMParams or GRUParams, got {cls!r}")
     kind = cls.kind
     W_ih, W_hh, b_ih, b_hh = _torch_tensors(module, kind)
     H = module.hidden_size
@@ -97,6 +99,8 @@ def to_torch(p: _Params) -> Any:
     ----------
     p : RNNParams, LSTMParams or GRUParams
     """
+    if not isinstance(p, _Params):
+        raise TypeError(f"p: expected RNNParams, LSTMParams or GRUParams, got {type(p).__name__}")
     import torch
 
     kind, H, D = p.kind, p.hidden_size, p.input_size
@@ -128,6 +132,8 @@ def to_keras(p: _Params, *, reset_after: bool = True) -> dict[str, np.ndarray]:
     reset_after : bool
         Keras' GRU option; ignored for the other cells.
     """
+    if not isinstance(p, _Params):
+        raise TypeError(f"p: expected RNNParams, LSTMParams or GRUParams, got {type(p).__name__}")
     kind, H = p.kind, p.hidden_size
     if kind == "gru" and not reset_after and p.b_hn is not None:
         raise ValueError("p.b_hn: Keras' reset_after=False layout has no recurrent candidate bias")

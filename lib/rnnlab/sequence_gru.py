@@ -144,6 +144,8 @@ def gru_backward(dhs: object, cache: GRUCache) -> tuple[GRUParams, np.ndarray, n
     dxs : array (T, B, D)
     dh0 : array shaped like the ``h0`` given to the forward pass
     """
+    if not isinstance(cache, GRUCache):
+        raise TypeError(f"cache: expected the GRUCache returned by gru_forward, got {type(cache).__name__}")
     p, xs, hs, gates, recurrent = cache.p, cache.xs, cache.hs, cache.gates, cache.recurrent
     dhs = upstream(dhs, hs.shape).astype(hs.dtype, copy=False)
     T, B, H = hs.shape

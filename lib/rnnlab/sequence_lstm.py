@@ -114,6 +114,8 @@ def lstm_backward(dhs: object, cache: LSTMCache) -> tuple[LSTMParams, np.ndarray
     dxs : array (T, B, D)
     dh0, dc0 : arrays shaped like the ``h0`` and ``c0`` given to the forward pass
     """
+    if not isinstance(cache, LSTMCache):
+        raise TypeError(f"cache: expected the LSTMCache returned by lstm_forward, got {type(cache).__name__}")
     p, xs, hs, cs, gates = cache.p, cache.xs, cache.hs, cache.cs, cache.gates
     dhs = upstream(dhs, hs.shape).astype(hs.dtype, copy=False)
     T, B, H = hs.shape

@@ -81,6 +81,8 @@ def rnn_backward(dhs: object, cache: RNNCache) -> tuple[RNNParams, np.ndarray, n
     dxs : array (T, B, D)
     dh0 : array shaped like the ``h0`` given to the forward pass
     """
+    if not isinstance(cache, RNNCache):
+        raise TypeError(f"cache: expected the RNNCache returned by rnn_forward, got {type(cache).__name__}")
     p, xs, hs = cache.p, cache.xs, cache.hs
     dhs = upstream(dhs, hs.shape).astype(hs.dtype, copy=False)
     H = p.hidden_size

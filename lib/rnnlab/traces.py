@@ -9,7 +9,7 @@ import numpy as np
 from ._checks import frozen
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class _Trace:
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
@@ -17,8 +17,21 @@ class _Trace:
             if isinstance(value, np.ndarray):
                 object.__setattr__(self, field.name, frozen(value))
 
+    def __eq__(self, other: object) -> bool:
+        """Same type and the same value in every field (arrays compared entry by entry)."""
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(
+            np.array_equal(getattr(self, f.name), getattr(other, f.name))
+            if isinstance(getattr(self, f.name), np.ndarray)
+            else getattr(self, f.name) == getattr(other, f.name)
+            for f in dataclasses.fields(self)
+        )
 
-@dataclasses.dataclass(frozen=True)
+    __hash__ = None  # it holds numpy arrays, which are not hashable either
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
 class RNNTrace(_Trace):
     """One plain-RNN step: input ``x``, previous state ``h_prev``, pre-activation ``a``, new state ``h``.
 
@@ -34,7 +47,7 @@ class RNNTrace(_Trace):
     h: np.ndarray
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class LSTMTrace(_Trace):
     """One LSTM step: gates ``f, i, o``, candidate ``c_tilde``, cell ``c`` and hidden state ``h``.
 
@@ -60,7 +73,7 @@ class LSTMTrace(_Trace):
         return np.tanh(self.c)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class GRUTrace(_Trace):
     """One GRU step: gates ``r, z``, candidate ``h_tilde``, new state ``h``, and the conventions used.
 
