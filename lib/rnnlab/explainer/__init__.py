@@ -1,0 +1,16 @@
+"""The interactive explainer: sliders for one step of a cell, live gate charts and equations, presets and a
+sequence mode, all computed by rnnlab.
+
+>>> from rnnlab.explainer import Explainer
+>>> e = Explainer("gru")        # "rnn" | "lstm" | "gru" | "both"
+>>> e.widget                    # display this in a notebook                      # doctest: +SKIP
+
+Modules: :mod:`.model` (the numbers), :mod:`.presets`, :mod:`.charts` and :mod:`.equations` (HTML views),
+:mod:`.controls` (the widgets), :mod:`.core` (the :class:`Explainer` that wires them).
+"""
+
+from .core import Explainer
+from .model import KINDS
+from .presets import PRESETS, Preset
+
+__all__ = ["KINDS", "PRESETS", "Explainer", "Preset"]
