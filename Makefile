@@ -36,7 +36,7 @@ bench: $(VENV)/.test
 
 # Re-execute the chapters in place (their outputs are committed and checked by nbval).
 notebooks: $(VENV)/.test
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.store_widget_state=False chapters/*.ipynb
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 chapters/*.ipynb
 
 # Regenerate the student notebooks in exercises/ from solutions/ with nbgrader.
 exercises: $(VENV)/.test

@@ -1,0 +1,139 @@
+"""A small sequence model on top of the cells: [embedding ->] RNN, LSTM or GRU -> dense readout.
+
+.. math::
+    e_t = E[w_t] \\;(\\text{tokens only}), \\qquad h_t = \\text{cell}(h_{t-1}, e_t \\text{ or } x_t), \\qquad
+    \\hat y = W_y h_T + b_y \\;(\\texttt{readout="last"}) \\text{ or } \\hat y_t = W_y h_t + b_y \\;(\\texttt{"all"})
+
+Parameters live in a dict of float64 arrays (the cell's fields ``W_f, b_f, ...`` plus ``W_y, b_y`` and
+``E``), which is what :mod:`rnnlab.train` updates. Forward and backward are rnnlab's sequence functions
+(GRU with the default conventions ``z_weights="old", reset="before"``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from .params import GRUParams, LSTMParams, RNNParams, _Params
+from .sequence_gru import gru_backward, gru_forward
+from .sequence_lstm import lstm_backward, lstm_forward
+from .sequence_rnn import rnn_backward, rnn_forward
+
+CELLS: dict[str, type[_Params]] = {"rnn": RNNParams, "lstm": LSTMParams, "gru": GRUParams}
+
+
+@dataclasses.dataclass(frozen=True)
+class SequenceModel:
+    """Shapes and wiring of the model; the weights are kept apart, in a dict (see :meth:`init`).
+
+    Parameters
+    ----------
+    kind : {"rnn", "lstm", "gru"}
+    input_size : int, D (the embedding size when ``vocab_size`` is given)
+    hidden_size : int, H
+    output_size : int, O
+    vocab_size : int or None, V; if given, inputs are token ids (T, B) looked up in ``E`` (V, D)
+    readout : {"last", "all"}, read out the last state only (B, O) or every state (T, B, O)
+    forget_bias : float, added to the LSTM's ``b_f`` at initialisation (1.0 is the common choice)
+    """
+
+    kind: str
+    input_size: int
+    hidden_size: int
+    output_size: int = 1
+    vocab_size: int | None = None
+    readout: str = "last"
+    forget_bias: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in CELLS:
+            raise ValueError(f"kind: expected one of 'rnn', 'lstm', 'gru', got {self.kind!r}")
+        if self.readout not in ("last", "all"):
+            raise ValueError(f"readout: expected 'last' or 'all', got {self.readout!r}")
+        for name in ("input_size", "hidden_size", "output_size"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise ValueError(f"{name}: expected a positive int, got {getattr(self, name)!r}")
+
+    def init(self, seed: int = 0) -> dict[str, np.ndarray]:
+        """Fresh weights: the cell's ``Params.random`` (PyTorch's init), readout uniform, embedding normal."""
+        D, H, n_out = self.input_size, self.hidden_size, self.output_size
+        params = {name: np.array(a) for name, a in CELLS[self.kind].random(D, H, seed).arrays().items()}
+        if self.kind == "lstm":
+            params["b_f"] += self.forget_bias
+        rng = np.random.default_rng(seed + 1)
+        params["W_y"] = rng.uniform(-1, 1, (n_out, H)) / np.sqrt(H)
+        params["b_y"] = np.zeros(n_out)
+        if self.vocab_size is not None:
+            params["E"] = rng.standard_normal((self.vocab_size, D))
+        return params
+
+    def cell(self, params: dict[str, np.ndarray]) -> _Params:
+        """The cell's params object (RNNParams, LSTMParams or GRUParams) for the current weights."""
+        cls = CELLS[self.kind]
+        return cls(**{name: params[name] for name in cls.weight_names + cls.bias_names if name in params})
+
+    def embed(self, params: dict[str, np.ndarray], inputs: object) -> np.ndarray:
+        """Token ids (T, B) -> vectors (T, B, D); numeric inputs (T, B, D) pass through."""
+        if self.vocab_size is None:
+            return np.asarray(inputs, dtype=float)
+        tokens = np.asarray(inputs)
+        if tokens.ndim != 2 or not np.issubdtype(tokens.dtype, np.integer):
+            raise ValueError(f"inputs: expected token ids of shape (T, B), got {tokens.dtype} {tokens.shape}")
+        if tokens.min() < 0 or tokens.max() >= self.vocab_size:
+            raise ValueError(
+                f"inputs: expected token ids in [0, {self.vocab_size}), got {tokens.min()}..{tokens.max()}"
+            )
+        return params["E"][tokens]
+
+    def states(self, params: dict[str, np.ndarray], inputs: object) -> tuple[np.ndarray, Any]:
+        """Run the cell over the sequence: hidden states (T, B, H) and the cell's cache."""
+        xs, p = self.embed(params, inputs), self.cell(params)
+        if self.kind == "rnn":
+            return rnn_forward(xs, None, p)
+        if self.kind == "gru":
+            return gru_forward(xs, None, p)
+        hs, _, cache = lstm_forward(xs, None, None, p)
+        return hs, cache
+
+    def forward(self, params: dict[str, np.ndarray], inputs: object) -> tuple[np.ndarray, tuple]:
+        """Outputs (B, O) for ``readout="last"`` or (T, B, O) for ``"all"``, and a cache for :meth:`backward`."""
+        hs, cell_cache = self.states(params, inputs)
+        read = hs[-1] if self.readout == "last" else hs
+        return read @ params["W_y"].T + params["b_y"], (inputs, hs, cell_cache)
+
+    def backward(self, params: dict[str, np.ndarray], doutputs: np.ndarray, cache: tuple) -> dict[str, np.ndarray]:
+        """Gradients of the loss for every entry of ``params``, given ``doutputs`` = dL/d(outputs)."""
+        inputs, hs, cell_cache = cache
+        read = hs[-1] if self.readout == "last" else hs
+        dflat = doutputs.reshape(-1, self.output_size)
+        grads = {"W_y": dflat.T @ read.reshape(-1, self.hidden_size), "b_y": dflat.sum(axis=0)}
+        dhs = np.zeros_like(hs)
+        if self.readout == "last":
+            dhs[-1] = doutputs @ params["W_y"]
+        else:
+            dhs[:] = doutputs @ params["W_y"]
+        backward = {"rnn": rnn_backward, "lstm": lstm_backward, "gru": gru_backward}[self.kind]
+        cell_grads, dxs = backward(dhs, cell_cache)[:2]
+        grads |= cell_grads.arrays()
+        if self.vocab_size is not None:
+            grads["E"] = np.zeros_like(params["E"])
+            np.add.at(grads["E"], np.asarray(inputs), dxs)
+        return grads
+
+    def loss_and_grads(self, loss_fn: Any) -> Any:
+        """A function ``(params, (inputs, targets)) -> (loss, grads)`` for :func:`rnnlab.train.train`."""
+
+        def step(params: dict[str, np.ndarray], batch: tuple[Any, Any]) -> tuple[float, dict[str, np.ndarray]]:
+            inputs, targets = batch
+            outputs, cache = self.forward(params, inputs)
+            loss, doutputs = loss_fn(outputs, targets)
+            return loss, self.backward(params, doutputs, cache)
+
+        return step
+
+
+def n_params(params: dict[str, np.ndarray]) -> int:
+    """Total number of trainable numbers in a params dict."""
+    return int(sum(a.size for a in params.values()))
