@@ -1,0 +1,216 @@
+"""A grading worker: a child process that autogrades students one at a time in its own work area.
+
+The parent (``coursegrader.pool``) starts ``python -m coursegrader.worker SPEC RESULT_FD``, writes one
+JSON task per line on the worker's stdin and reads one JSON result per line from the pipe ``RESULT_FD``
+(a private pipe: a student's kernel cannot write to it, and whatever it prints to stdout goes to the
+worker's log). Each student gets a fresh copy of the registered gradebook, so nothing one student's code
+does to a gradebook file can touch another student's grades; the parent merges the results.
+"""
+
+from __future__ import annotations
+
+# isort: off
+from . import _startup  # noqa: F401 - first: skips a slow import (see the module)
+
+# isort: on
+
+import json
+import logging
+import os
+import shutil
+import sys
+import traceback
+from pathlib import Path
+
+import nbformat
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.converters import Autograde
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
+    Execute,
+    IgnorePattern,
+    LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
+    SaveAutoGrades,
+)
+from traitlets.config import Config
+
+from .course import Course, put_python_tools_on_path, sha256
+from .feedback import FeedbackWriter, find_leaks
+from .limits import LimitOutputBytes
+from .sanitize import RestoreCellMetadata
+
+TIMEOUT_ERROR = "CellTimeoutError"
+
+
+class LogCapture(logging.Handler):
+    """Keep nbgrader's log messages of one run, to tell a dead kernel from a broken notebook."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+def worker_config(spec: dict) -> Config:
+    """nbgrader configuration for this worker: course settings, our work area, our safety settings."""
+    config = Course(Path(spec["course_root"])).nbgrader_config()
+    area = Path(spec["work_area"])
+    directory = config.CourseDirectory
+    directory.root = str(area)
+    directory.source_directory = str(area / "source")
+    directory.submitted_directory = spec["submitted"]
+    directory.autograded_directory = str(area / "autograded")
+    directory.feedback_directory = str(area / "feedback")
+    config.Execute.timeout = int(spec["cell_timeout"])
+    config.Execute.interrupt_on_timeout = True
+    # Deleted or renamed test cells come back from the gradebook (see coursegrader.sanitize).
+    config.RestoreCellMetadata.cell_order = spec["cell_order"]
+    config.Autograde.sanitize_preprocessors = [
+        ClearOutput,
+        DeduplicateIds,
+        OverwriteKernelspec,
+        RestoreCellMetadata,
+        OverwriteCells,
+        CheckCellMetadata,
+    ]
+    config.Autograde.autograde_preprocessors = [  # nbgrader's list, plus a cap on characters of output
+        Execute,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        LimitOutputBytes,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
+    ]
+    return config
+
+
+def diagnose(log_lines: list[str]) -> str:
+    """A short, instructor-readable reason for a failed autograde run, from nbgrader's log."""
+    text = "\n".join(log_lines)
+    if "DeadKernelError" in text or "Kernel died" in text:
+        return "kernel died"
+    if any(
+        sign in text
+        for sign in ("UnresponsiveKernelError", "became unresponsive", "CellTimeoutError", "Timeout waiting")
+    ):
+        return "timed out"
+    if "nbgrader metadata may be corrupted" in text or "ValidationError" in text:
+        return "invalid nbgrader metadata"
+    return "grading error"
+
+
+def timed_out_cells(notebook_path: Path) -> list[str]:
+    """grade_ids (or cell numbers) of cells that hit the per-cell timeout."""
+    nb = nbformat.read(notebook_path, as_version=4)
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and output.get("ename") == TIMEOUT_ERROR:
+                found.append(cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {index}"))
+    return found
+
+
+def run_app(app, capture: LogCapture) -> str | None:
+    """Run an nbgrader app; None on success, else a short reason."""
+    app.log.addHandler(capture)
+    app.log.setLevel(logging.INFO)
+    app.log.propagate = False
+    try:
+        app.start()
+    except Exception:  # noqa: BLE001 - any failure is this student's problem, never the class's
+        capture.lines.append(traceback.format_exc())
+        return diagnose(capture.lines)
+    finally:
+        app.log.removeHandler(capture)
+    return None
+
+
+def grade_notebook(spec: dict, config: Config, student: str, notebook: str, db_url: str) -> dict:
+    """Autograde one notebook of one student, then write its feedback HTML; return what happened."""
+    area = Path(spec["work_area"])
+    assignment = spec["assignment"]
+    coursedir = CourseDirectory(config=config)
+    coursedir.db_url = db_url
+    coursedir.assignment_id = assignment
+    coursedir.student_id = student
+    coursedir.notebook_id = notebook
+    result = {"notebook": notebook, "status": "ok", "log": []}
+    capture = LogCapture()
+    app = Autograde(coursedir=coursedir, config=config)
+    app.force = True
+    app.create_student = True
+    problem = run_app(app, capture)
+    graded = area / "autograded" / student / assignment / f"{notebook}.ipynb"
+    if problem is not None or not graded.exists():
+        result.update(status=problem or "grading error", log=capture.lines[-40:])
+        return result
+    late = timed_out_cells(graded)
+    if late:
+        result["status"] = "timed out"
+        result["timed_out_cells"] = late
+    html = area / "feedback" / student / assignment / f"{notebook}.html"
+    try:
+        spec["feedback_writer"].write(graded, html, student=student, assignment=assignment, db_url=db_url)
+    except Exception:  # noqa: BLE001 - feedback is a courtesy; its failure must not lose the grade
+        result["feedback"] = "feedback failed"
+        result["log"] = traceback.format_exc().splitlines()[-20:]
+        return result
+    # A line the student typed themselves is no secret to them (and would make a false alarm).
+    submitted = nbformat.read(Path(spec["submitted"]) / student / assignment / f"{notebook}.ipynb", as_version=4)
+    typed = {line.strip() for cell in submitted.cells for line in cell.source.splitlines()}
+    secret = [line for line in spec["hidden_lines"] if line not in typed]
+    leaks = find_leaks(html.read_text(encoding="utf-8", errors="replace"), secret)
+    if leaks:
+        html.unlink()
+        result["feedback"] = "feedback withheld: it contained hidden-test text"
+    return result
+
+
+def grade_student(spec: dict, config: Config, task: dict) -> dict:
+    """Autograde every collected notebook of one student in a fresh copy of the registered gradebook."""
+    area = Path(spec["work_area"])
+    student = task["student"]
+    pristine = Path(spec["pristine_db"])
+    if sha256(pristine) != spec["pristine_sha256"]:
+        return {"student": student, "fatal": "the worker's pristine gradebook was modified; stopping this worker"}
+    for step in ("autograded", "feedback"):
+        shutil.rmtree(area / step / student, ignore_errors=True)
+    database = area / "db" / f"{student}.db"
+    database.parent.mkdir(exist_ok=True)
+    shutil.copyfile(pristine, database)
+    results = [grade_notebook(spec, config, student, nb, f"sqlite:///{database}") for nb in task["notebooks"]]
+    return {"student": student, "notebooks": results, "work_area": str(area)}
+
+
+def main(argv: list[str]) -> int:
+    spec = json.loads(Path(argv[0]).read_text())
+    results = os.fdopen(int(argv[1]), "w", buffering=1)
+    put_python_tools_on_path()
+    config = worker_config(spec)
+    spec["feedback_writer"] = FeedbackWriter(config)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        task = json.loads(line)
+        try:
+            outcome = grade_student(spec, config, task)
+        except Exception:  # noqa: BLE001 - report, and keep serving the rest of the class
+            outcome = {"student": task.get("student"), "error": traceback.format_exc()}
+        results.write(json.dumps(outcome) + "\n")
+        if "fatal" in outcome:
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

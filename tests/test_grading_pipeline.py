@@ -1,0 +1,351 @@
+"""The instructor's grading pipeline, end to end, on a simulated class of rnn_step submissions.
+
+One pipeline run grades the whole class (``tests/students``): honest students, the course's common
+mistakes, and students who try to break or cheat the grader. Each must get exactly the score, status
+and report line below. Two cheats cannot be stopped from outside the student's own kernel (see
+instructors.md, "What the pipeline cannot stop"): for those the test asserts the documented behaviour,
+the undeserved score *and* the review flag the pipeline raises.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+import warnings
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import ROOT
+from students import STUDENTS, write_class
+from students.kit import Kit
+
+from coursegrader.collect import SubmissionsError, extract_zip, open_submissions
+from coursegrader.course import Course
+from coursegrader.feedback import NOTE, find_leaks, hidden_lines
+from coursegrader.flags import flags
+from coursegrader.grade import summary_line
+from coursegrader.pool import Task, run_pool
+from coursegrader.register import register
+from coursegrader.report import StudentResult
+
+ASSIGNMENT = "rnn_step"
+CELL_TIMEOUT = 8  # seconds; loop_in_cell and stuck use it up, honest cells take well under a second
+STUDENT_TIMEOUT = 90  # seconds; generous, only a frozen grader would reach it
+FULL = 16
+
+SIGMOID = "sigmoid used instead of tanh (rnn_step_example, rnn_step_batch); inside the step: sigmoid used instead of tanh (rnn_unroll_sequence, rnn_unroll_batch)"  # noqa: E501
+CONCAT = (
+    "[x, h] concatenated instead of [h, x] (W's first H columns multiply h_prev, the last D multiply x) "
+    "(rnn_step_example, rnn_step_batch); inside the step: [x, h] concatenated instead of [h, x] "
+    "(rnn_unroll_sequence, rnn_unroll_batch)"
+)
+REFERENCE = (
+    "called rnnlab's reference implementation (rnn_step_example, rnn_step_batch, rnn_unroll_sequence, "
+    "rnn_unroll_batch, gradient_norms_sequence, gradient_norms_random)"
+)
+TAMPERED = (
+    "replaced numpy or rnnlab.grading functions (rnn_step_example, rnn_step_batch, rnn_unroll_sequence, "
+    "rnn_unroll_batch, gradient_norms_sequence, gradient_norms_random, gradient_shrink_reason)"
+)
+REBINDS = "flagged for review: rebinds np, numpy, grading or rnnlab"
+WITHHELD = "feedback withheld: it contained hidden-test text"
+
+# student: (total out of 16, status, likely mistakes as the report lists them)
+EXPECTED = {
+    # honest work
+    "perfect": (16, "ok", "-"),
+    "blank": (0, "ok", "-"),
+    "concat_xh": (5, "ok", CONCAT),  # parts B, C and D's two gradient tests (3) depend on rnn_step
+    "sigmoid": (5, "ok", SIGMOID),
+    "forgot_tanh_by_hand": (14, "ok", "the tanh left out (h = a) (rnn_state_by_hand)"),
+    "gradient_without_derivative": (
+        13,
+        "ok",
+        "the tanh derivative (1 - h**2) left out (gradient_norms_sequence, gradient_norms_random)",
+    ),
+    "wrong_choice": (15, "ok", "-"),
+    # test cells and their metadata: restored from the gradebook
+    "edited_tests": (0, "ok", "-"),
+    "deleted_tests": (16, "ok", "-"),  # put back and run (nbgrader alone: a crash); its odd kernel is replaced
+    "changed_metadata": (5, "ok", SIGMOID),  # points and renamed grade_ids: restored from the gradebook
+    # code that never ends, ends the kernel, or attacks the grader: the rest of the class is graded
+    "loop_in_cell": (12, "timed out", "-"),  # part A's answers never ran
+    "stuck": (0, "timed out; flagged for review: process control", "-"),
+    "freeze_grader": (0, "grader process stopped; flagged for review: process control", "-"),
+    "kill_grader": (0, "grader process died; flagged for review: process control", "-"),
+    "exits": (5, "ok", "-"),  # SystemExit is an ordinary error in IPython: every test calling rnn_step fails
+    "os_exit": (0, "kernel died; flagged for review: process control", "-"),
+    "segfault": (0, "kernel died; flagged for review: ctypes", "-"),
+    "flood": (16, "ok", "-"),
+    # cheating the checks
+    "patch_numpy": (4, REBINDS, TAMPERED),  # part A ran before the patch; the helpers refused the assignment
+    "always_equal": (5, "flagged for review: custom __eq__", "-"),
+    "calls_reference": (5, "ok", REFERENCE),
+    # documented as unstoppable inside the kernel: graded as written, flagged for a human
+    "rebind_grading": (16, REBINDS, "-"),
+    "hide_errors": (16, "flagged for review: IPython internals", "-"),
+    # reads the hidden tests from the gradebook copy and prints them: its feedback page is withheld
+    "leak_hidden_tests": (
+        16,
+        "feedback withheld: it contained hidden-test text; flagged for review: gradebook access",
+        "-",
+    ),
+    # not a notebook we can grade
+    "malformed": (0, "malformed notebook", "-"),
+    "missing": (0, "missing notebook", "-"),
+}
+EARLIER = "earlier_student"  # graded before this run, by hand: must survive untouched
+
+
+def run_grade(root: Path, submissions: Path) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "coursegrader", "grade", "--assignment", ASSIGNMENT, "--submissions",
+               str(submissions), "--root", str(root), "--workers", "2", "--timeout", str(CELL_TIMEOUT),
+               "--student-timeout", str(STUDENT_TIMEOUT)]  # fmt: skip
+    return subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+
+
+def add_earlier_student(course: Course) -> None:
+    """A student graded in an earlier session, with a manual score the pipeline must not touch."""
+    from sqlalchemy.exc import SAWarning
+
+    with course.open_gradebook() as gradebook, warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)  # nbgrader's own add_submission triggers it
+        gradebook.update_or_create_student(EARLIER, first_name="Earl")
+        gradebook.add_submission(ASSIGNMENT, EARLIER)
+        grade = gradebook.find_grade("rnn_step_example", ASSIGNMENT, ASSIGNMENT, EARLIER)
+        grade.manual_score = 1.5
+        gradebook.db.commit()
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory: pytest.TempPathFactory) -> Course:
+    """A throw-away course holding rnn_step, registered, with one earlier student in its gradebook."""
+    if not (ROOT / "solutions" / ASSIGNMENT).is_dir():  # the public copy (instructors.md, "two repositories")
+        pytest.skip("solutions/ is kept in the private repository; the simulated class needs it")
+    root = tmp_path_factory.mktemp("course")
+    shutil.copytree(ROOT / "solutions" / ASSIGNMENT, root / "solutions" / ASSIGNMENT)
+    if (ROOT / "nbgrader_config.py").exists():  # the course's stubs and id; every path in it is overridden
+        shutil.copyfile(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    course = Course(root)
+    register(course, ASSIGNMENT, keep_release=root / "release")
+    add_earlier_student(course)
+    return course
+
+
+@pytest.fixture(scope="module")
+def kit(course: Course) -> Kit:
+    released = nbformat.read(course.root / "release" / f"{ASSIGNMENT}.ipynb", as_version=4)
+    return Kit.build(course.source / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", released)
+
+
+@pytest.fixture(scope="module")
+def graded(course: Course, kit: Kit, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Grade the whole simulated class in one pipeline run."""
+    folder = write_class(kit, tmp_path_factory.mktemp("class"))
+    run = run_grade(course.root, folder)
+    assert run.returncode == 0, f"pipeline failed:\n{run.stdout}\n{run.stderr[-5000:]}"
+    with open(course.grading / "grades.csv", newline="") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    report = (course.grading / "report.md").read_text()
+    return {"run": run, "rows": rows, "report": report}
+
+
+def test_the_suite_covers_every_simulated_student() -> None:
+    assert set(EXPECTED) == set(STUDENTS), f"ours {sorted(STUDENTS)} vs expected {sorted(EXPECTED)}"
+
+
+@pytest.mark.parametrize("student", sorted(EXPECTED))
+def test_score_and_status(graded: dict, student: str) -> None:
+    total, status, _ = EXPECTED[student]
+    row = graded["rows"][student]
+    ours = (float(row["total"]), float(row["max"]), row["status"])
+    reference = (float(total), float(FULL), status)
+    assert ours == reference, f"{student}: ours {ours} vs reference {reference}"
+    assert float(row[ASSIGNMENT]) == float(row["total"])
+
+
+@pytest.mark.parametrize("student", sorted(EXPECTED))
+def test_report_line(graded: dict, student: str) -> None:
+    total, status, mistakes = EXPECTED[student]
+    reference = f"| {student} | {total}/{FULL} | {status} | {mistakes} |"
+    ours = [line for line in graded["report"].splitlines() if line.startswith(f"| {student} |")]
+    assert ours == [reference], f"ours {ours} vs reference {[reference]}"
+
+
+def test_summary_and_progress(graded: dict) -> None:
+    run = graded["run"]
+    summary = run.stdout.strip().splitlines()[-1]
+    problems = sorted(s for s, (_, status, _) in EXPECTED.items() if status != "ok")
+    mean = sum(total for total, _, _ in EXPECTED.values()) / len(EXPECTED)
+    assert summary.startswith(f"graded {len(EXPECTED) - len(problems)}/{len(EXPECTED)} students; "), summary
+    assert f"{len(problems)} problems: {problems[0]} (" in summary, summary
+    assert summary.endswith(f"; mean {mean:.1f}/{FULL}; report: grading/report.md"), summary
+    progress = [line for line in run.stderr.splitlines() if line.startswith("[")]
+    assert len(progress) == len(EXPECTED), f"ours {len(progress)} progress lines vs reference {len(EXPECTED)}"
+
+
+def test_gradebook_holds_every_student(graded: dict, course: Course) -> None:
+    with course.open_gradebook() as gradebook:
+        earlier = gradebook.find_grade("rnn_step_example", ASSIGNMENT, ASSIGNMENT, EARLIER)
+        assert (earlier.manual_score, earlier.auto_score) == (1.5, None), "the earlier student's grade changed"
+        scores = {s.student.id: s.score for s in gradebook.find_assignment(ASSIGNMENT).submissions}
+    ours = {student: scores.get(student) for student in EXPECTED}
+    reference = {student: float(total) for student, (total, _, _) in EXPECTED.items()}
+    assert ours == reference, f"ours {ours} vs reference {reference}"
+    assert set(scores) == set(EXPECTED) | {EARLIER}
+
+
+def test_report_has_questions_mistakes_and_histogram(graded: dict, course: Course) -> None:
+    report = graded["report"]
+    assert "| rnn_step/rnn_state_by_hand | 2 | " in report
+    with_sigmoid = sum(1 for _, _, mistakes in EXPECTED.values() if mistakes.startswith("sigmoid used instead of tanh"))
+    assert f"| {with_sigmoid} | sigmoid used instead of tanh | rnn_step_example, rnn_step_batch |" in report
+    histogram = course.grading / f"histogram-{ASSIGNMENT}.png"
+    assert histogram.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"]({histogram.name})" in report
+
+
+def test_feedback_never_shows_hidden_tests(graded: dict, course: Course) -> None:
+    secret = hidden_lines([course.source / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"])
+    assert len(secret) >= 5, "the hidden-test leak check needs hidden lines to look for"
+    autograded = (course.autograded / "perfect" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text()
+    assert any(line in autograded for line in secret), "nbgrader restores hidden tests: the check must see them"
+    pages = sorted(course.feedback.glob(f"*/{ASSIGNMENT}/*.html"))
+    # no feedback where the notebook never ran to its end (a dead kernel, a stopped grader, no notebook)
+    without = {"freeze_grader", "kill_grader", "malformed", "missing", "os_exit", "segfault", "stuck"}
+    without.add("leak_hidden_tests")  # withheld: it printed the hidden tests
+    ours = sorted(page.parent.parent.name for page in pages)
+    assert ours == sorted(set(EXPECTED) - without), f"ours {ours} vs reference {sorted(set(EXPECTED) - without)}"
+    for page in pages:
+        text = page.read_text()
+        assert find_leaks(text, secret) == [], f"{page} shows hidden test lines"
+    assert NOTE in (course.feedback / "perfect" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+
+
+def test_flood_is_capped(graded: dict, course: Course) -> None:
+    for path in (course.autograded / "flood" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
+                 course.feedback / "flood" / ASSIGNMENT / f"{ASSIGNMENT}.html"):  # fmt: skip
+        assert path.stat().st_size < 1_000_000, f"{path} is {path.stat().st_size} bytes"
+
+
+def test_regrading_from_a_zip_replaces_never_duplicates(graded: dict, course: Course, kit: Kit, tmp_path: Path) -> None:
+    """Re-run with the sigmoid student's fixed notebook, zipped inside a wrapping folder: rows are replaced."""
+    folder = write_class(kit, tmp_path / "wrapping", ["perfect"])
+    (folder / "perfect").rename(folder / "sigmoid")  # the sigmoid student fixed their code
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(folder.rglob("*.ipynb")):
+            zf.write(path, path.relative_to(tmp_path))
+    run = run_grade(course.root, archive)
+    assert run.returncode == 0, run.stderr[-3000:]
+    with course.open_gradebook() as gradebook:
+        submissions = gradebook.find_assignment(ASSIGNMENT).submissions
+        scores = {s.student.id: s.score for s in submissions}
+    assert len(submissions) == len(EXPECTED) + 1, f"ours {len(submissions)} submissions vs {len(EXPECTED) + 1}"
+    assert (scores["sigmoid"], scores["perfect"], scores["blank"]) == (16.0, 16.0, 0.0)
+    with open(course.grading / "grades.csv", newline="") as handle:
+        students = [row["student_id"] for row in csv.DictReader(handle)]
+    assert sorted(students) == sorted(EXPECTED), "grades.csv must list each student once"
+    stored = json.loads((course.grading / f"results-{ASSIGNMENT}.json").read_text())
+    assert stored["sigmoid"]["problems"] == [] and sum(stored["sigmoid"]["notebook_scores"].values()) == FULL
+
+
+# Fast checks of the pieces, no kernels involved.
+
+
+def make_zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, content in members.items():
+            zf.writestr(name, content)
+    return path
+
+
+@pytest.mark.parametrize("name", ["../evil/x.ipynb", "/abs/x.ipynb", "a/../../x.ipynb"])
+def test_zip_with_path_traversal_is_refused(tmp_path: Path, name: str) -> None:
+    archive = make_zip(tmp_path / "bad.zip", {"alice/rnn_step.ipynb": b"{}", name: b"{}"})
+    with pytest.raises(SubmissionsError, match="unsafe path"):
+        extract_zip(archive, tmp_path / "out")
+    assert not (tmp_path / "evil").exists()
+
+
+def test_zip_with_symlink_is_refused(tmp_path: Path) -> None:
+    archive = tmp_path / "link.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        info = zipfile.ZipInfo("alice/rnn_step.ipynb")
+        info.external_attr = 0o120777 << 16
+        zf.writestr(info, "/etc/passwd")
+    with pytest.raises(SubmissionsError, match="symbolic link"):
+        extract_zip(archive, tmp_path / "out")
+
+
+def test_wrapping_folder_is_unwrapped_but_a_lone_student_is_not(tmp_path: Path) -> None:
+    wrapped = make_zip(tmp_path / "w.zip", {"class/alice/rnn_step.ipynb": b"{}", "class/bob/rnn_step.ipynb": b"{}"})
+    assert open_submissions(wrapped, tmp_path / "w").name == "class"
+    lone = make_zip(tmp_path / "l.zip", {"alice/rnn_step.ipynb": b"{}"})
+    assert sorted(p.name for p in open_submissions(lone, tmp_path / "l").iterdir()) == ["alice"]
+
+
+def test_find_leaks_sees_through_html_markup() -> None:
+    secret = ["for seed in range(6):", "grading.check_rnn_step(rnn_step, 3 * x)"]
+    page = '<span class="k">for</span> <span>seed</span> in range(6):<br>grading.check_rnn_step(rnn_step, 3 &#42; x)'
+    assert find_leaks(page, secret) == secret
+    assert find_leaks("<p>nothing to see</p>", secret) == []
+
+
+def test_flags_skip_locked_cells(tmp_path: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("import sys\nsys.modules['x'] = 1", metadata={"nbgrader": {"grade_id": "t"}}),
+        nbformat.v4.new_code_cell("def __eq__(self, other):\n    return True"),
+    ]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    assert flags(path, {"t"}) == ["custom __eq__"]
+    assert flags(path, set()) == ["sys.modules", "custom __eq__"]
+
+
+def test_summary_line_format() -> None:
+    results = [
+        StudentResult("alice", {"nb": 0.0}, {}, 100.0, ["kernel died"]),
+        StudentResult("bob", {"nb": 0.0}, {}, 100.0, ["malformed notebook"]),
+        StudentResult("carol", {"nb": 86.0}, {}, 100.0),
+    ]
+    ours = summary_line(results, Path("grading/report.md"))
+    reference = ("graded 1/3 students; 2 problems: alice (kernel died), bob (malformed notebook); mean 28.7/100; "
+                 "report: grading/report.md")  # fmt: skip
+    assert ours == reference, f"ours {ours!r} vs reference {reference!r}"
+
+
+FAKE_WORKER = textwrap.dedent(
+    """
+    import json, os, sys, time
+    out = os.fdopen(int(sys.argv[2]), "w", buffering=1)
+    for line in sys.stdin:
+        task = json.loads(line)
+        if task["student"] == "hangs":
+            time.sleep(600)
+        if task["student"] == "dies":
+            os._exit(3)
+        out.write(json.dumps({"student": task["student"], "notebooks": []}) + "\\n")
+    """
+)
+
+
+def test_pool_survives_hanging_and_dying_workers(tmp_path: Path) -> None:
+    """The per-student time limit stops a hung worker; a dead worker is replaced; everyone is reported."""
+    script = tmp_path / "fake_worker.py"
+    script.write_text(FAKE_WORKER)
+    seen: dict[str, dict] = {}
+    tasks = [Task(name, ["nb"]) for name in ["a", "hangs", "b", "dies", "c", "d"]]
+    run_pool(tasks, {"assignment": "x"}, tmp_path, 2, 3.0, lambda task, result: seen.update({task.student: result}),
+             command=[sys.executable, str(script)])  # fmt: skip
+    assert sorted(seen) == sorted(t.student for t in tasks)
+    assert seen["hangs"] == {"student": "hangs", "problem": "timed out"}
+    assert seen["dies"] == {"student": "dies", "problem": "grader process died"}
+    assert all(seen[s] == {"student": s, "notebooks": []} for s in "abcd")
