@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
+# matplotlib's font cache lives with the environment, built once at install: a stale or half-written cache
+# in the user's home would make figures print font warnings to stderr, which strict nbval rejects.
+export MPLCONFIGDIR := $(CURDIR)/$(VENV)/matplotlib
+WARM   := $(BIN)/python -c "import matplotlib.font_manager"
 
 .PHONY: book test bench lint deps clean lock notebooks exercises grade
 
@@ -13,10 +17,12 @@ $(BIN)/python:
 
 $(VENV)/.book: pyproject.toml constraints.txt | $(BIN)/python
 	$(PIP) -e ".[book]"
+	$(WARM)
 	@touch $@
 
 $(VENV)/.test: pyproject.toml constraints.txt | $(BIN)/python
 	$(PIP) -e ".[book,course,test]"
+	$(WARM)
 	@touch $@ $(VENV)/.book
 
 deps: $(VENV)/.test
