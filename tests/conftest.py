@@ -18,6 +18,18 @@ ROOT = Path(__file__).resolve().parents[1]
 REQUIRE_ALL = os.environ.get("RNNLAB_REQUIRE_ALL") == "1"
 ARTIFACTS = ROOT / "test-artifacts"
 
+# Debian's Chromium, driven by Playwright's Python package (Playwright's own browser download needs the
+# internet). The flags keep it from reaching out to Google's services, which this network refuses.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
 
 def require_module(name: str) -> ModuleType:
     """Import ``name``, or skip the test locally / fail it in CI when it is not installed."""

@@ -24,16 +24,8 @@ from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 import pytest
 import yaml
-from conftest import ROOT, require_executable, require_module
+from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, require_executable, require_module
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 MARKERS = ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN MARK SCHEME"]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 
@@ -129,7 +121,7 @@ def site() -> str:
 @pytest.fixture(scope="module")
 def browser():
     sync_api = require_module("playwright.sync_api")
-    chromium = require_executable("/usr/bin/chromium")
+    chromium = require_executable(CHROMIUM)
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
         yield browser

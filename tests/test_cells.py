@@ -161,8 +161,11 @@ def test_gru_conventions_really_differ():
     """Each convention gives different numbers here, so the tests above can tell them apart."""
     p = GRUParams.random(D, H, seed=7).replace(b_hn=np.full(H, 0.3))
     x, h_prev, _ = data(7, False)
-    hs = {(z, r): rnnlab.gru_step(x, h_prev, p if r == "after" else p.replace(b_hn=None), z_weights=z, reset=r).h
-          for z in ("old", "new") for r in ("before", "after")}
+    hs = {
+        (z, r): rnnlab.gru_step(x, h_prev, p if r == "after" else p.replace(b_hn=None), z_weights=z, reset=r).h
+        for z in ("old", "new")
+        for r in ("before", "after")
+    }
     keys = list(hs)
     for k, first in enumerate(keys):
         for second in keys[k + 1 :]:

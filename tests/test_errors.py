@@ -184,8 +184,11 @@ STEP_STATE_CASES = [(kind, name) for kind, names in STATES.items() for name in n
 @pytest.mark.parametrize("bad_shape", [(D + 1,), (B, D - 1), (T, B, D), ()])
 def test_step_x_wrong_size(kind, bad_shape):
     message_of(
-        ValueError, lambda: call_step(kind, np.zeros(bad_shape), {}, PARAMS[kind]),
-        "x:", f"({D},) or (B, {D})", str(bad_shape),
+        ValueError,
+        lambda: call_step(kind, np.zeros(bad_shape), {}, PARAMS[kind]),
+        "x:",
+        f"({D},) or (B, {D})",
+        str(bad_shape),
     )
 
 
@@ -193,16 +196,22 @@ def test_step_x_wrong_size(kind, bad_shape):
 @pytest.mark.parametrize("bad_shape", [(H + 1,), (B, H - 1), (1, B, H)])
 def test_step_state_wrong_size(kind, state, bad_shape):
     message_of(
-        ValueError, lambda: call_step(kind, np.zeros(D), {state: np.zeros(bad_shape)}, PARAMS[kind]),
-        f"{state}:", f"({H},) or (B, {H})", str(bad_shape),
+        ValueError,
+        lambda: call_step(kind, np.zeros(D), {state: np.zeros(bad_shape)}, PARAMS[kind]),
+        f"{state}:",
+        f"({H},) or (B, {H})",
+        str(bad_shape),
     )
 
 
 @pytest.mark.parametrize(("kind", "state"), STEP_STATE_CASES)
 def test_step_batch_sizes_differ(kind, state):
     message_of(
-        ValueError, lambda: call_step(kind, np.zeros((B, D)), {state: np.zeros((B + 1, H))}, PARAMS[kind]),
-        "batch sizes differ", f"x: {B}", f"{state}: {B + 1}",
+        ValueError,
+        lambda: call_step(kind, np.zeros((B, D)), {state: np.zeros((B + 1, H))}, PARAMS[kind]),
+        "batch sizes differ",
+        f"x: {B}",
+        f"{state}: {B + 1}",
     )
 
 
@@ -238,21 +247,37 @@ def test_step_mismatched_params_type(kind, wrong):
 
 @pytest.mark.parametrize("bad", ["Old", "", "both", None, 1, ("old",)])
 def test_gru_step_unknown_z_weights(bad):
-    message_of(ValueError, lambda: call_step("gru", np.zeros(D), {}, PARAMS["gru"], z_weights=bad),
-               "z_weights:", "'old'", "'new'", repr(bad))
+    message_of(
+        ValueError,
+        lambda: call_step("gru", np.zeros(D), {}, PARAMS["gru"], z_weights=bad),
+        "z_weights:",
+        "'old'",
+        "'new'",
+        repr(bad),
+    )
 
 
 @pytest.mark.parametrize("bad", ["After", "", None, 0])
 def test_gru_step_unknown_reset(bad):
-    message_of(ValueError, lambda: call_step("gru", np.zeros(D), {}, PARAMS["gru"], reset=bad),
-               "reset:", "'before'", "'after'", repr(bad))
+    message_of(
+        ValueError,
+        lambda: call_step("gru", np.zeros(D), {}, PARAMS["gru"], reset=bad),
+        "reset:",
+        "'before'",
+        "'after'",
+        repr(bad),
+    )
 
 
 def test_gru_step_b_hn_with_reset_before():
     p = PARAMS["gru"].replace(b_hn=np.ones(H))
     message_of(ValueError, lambda: rnnlab.gru_step(np.zeros(D), np.zeros(H), p), "b_hn", "reset='after'")
-    message_of(ValueError, lambda: rnnlab.gru_step(np.zeros(D), np.zeros(H), p, reset="before", z_weights="new"),
-               "b_hn", "reset='before'")
+    message_of(
+        ValueError,
+        lambda: rnnlab.gru_step(np.zeros(D), np.zeros(H), p, reset="before", z_weights="new"),
+        "b_hn",
+        "reset='before'",
+    )
     rnnlab.gru_step(np.zeros(D), np.zeros(H), p, reset="after")  # the valid call still works
 
 
@@ -284,23 +309,31 @@ def test_forward_mismatched_params_type(kind, wrong):
 
 @pytest.mark.parametrize("kind", CLASSES)
 def test_forward_two_dimensional_xs_gets_the_time_major_hint(kind):
-    message_of(ValueError, lambda: call_forward(kind, np.zeros((T, D)), PARAMS[kind]),
-               "xs:", f"(T, B, {D})", f"({T}, {D})", "xs[:, None, :]")
+    message_of(
+        ValueError,
+        lambda: call_forward(kind, np.zeros((T, D)), PARAMS[kind]),
+        "xs:",
+        f"(T, B, {D})",
+        f"({T}, {D})",
+        "xs[:, None, :]",
+    )
 
 
 @pytest.mark.parametrize("kind", CLASSES)
 @pytest.mark.parametrize("bad_shape", [(T, B, D + 1), (T, D + 1), (D,), (T, B, D, 1), (T, B, 1)])
 def test_forward_xs_wrong_shape(kind, bad_shape):
-    message = message_of(ValueError, lambda: call_forward(kind, np.zeros(bad_shape), PARAMS[kind]),
-                         "xs:", f"(T, B, {D})", str(bad_shape))
+    message = message_of(
+        ValueError, lambda: call_forward(kind, np.zeros(bad_shape), PARAMS[kind]), "xs:", f"(T, B, {D})", str(bad_shape)
+    )
     assert "xs[:, None, :]" not in message, f"ours: {message!r}; the 2-D hint fits only (T, {D})"
 
 
 @pytest.mark.parametrize("kind", CLASSES)
 @pytest.mark.parametrize("bad_shape", [(0, B, D), (T, 0, D)])
 def test_forward_empty_xs(kind, bad_shape):
-    message_of(ValueError, lambda: call_forward(kind, np.zeros(bad_shape), PARAMS[kind]),
-               "xs:", "at least one", str(bad_shape))
+    message_of(
+        ValueError, lambda: call_forward(kind, np.zeros(bad_shape), PARAMS[kind]), "xs:", "at least one", str(bad_shape)
+    )
 
 
 @pytest.mark.parametrize("kind", CLASSES)
@@ -323,8 +356,13 @@ SEQUENCE_STATES = [("rnn", "h0"), ("lstm", "h0"), ("lstm", "c0"), ("gru", "h0")]
 @pytest.mark.parametrize(("kind", "state"), SEQUENCE_STATES)
 @pytest.mark.parametrize("bad_shape", [(H + 1,), (B + 1, H), (B, H + 1), (T, B, H)])
 def test_forward_initial_state_wrong_shape(kind, state, bad_shape):
-    message_of(ValueError, lambda: call_forward(kind, good_xs(), PARAMS[kind], **{state: np.zeros(bad_shape)}),
-               f"{state}:", f"({H},) or ({B}, {H})", str(bad_shape))
+    message_of(
+        ValueError,
+        lambda: call_forward(kind, good_xs(), PARAMS[kind], **{state: np.zeros(bad_shape)}),
+        f"{state}:",
+        f"({H},) or ({B}, {H})",
+        str(bad_shape),
+    )
 
 
 @pytest.mark.parametrize(("kind", "state"), SEQUENCE_STATES)
@@ -333,8 +371,12 @@ def test_forward_initial_state_non_finite_and_wrong_type(kind, state):
     bad[0] = np.nan
     message_of(ValueError, lambda: call_forward(kind, good_xs(), PARAMS[kind], **{state: bad}), f"{state}:", "finite")
     message_of(TypeError, lambda: call_forward(kind, good_xs(), PARAMS[kind], **{state: "zeros"}), f"{state}:")
-    message_of(TypeError, lambda: call_forward(kind, good_xs(), PARAMS[kind], **{state: np.zeros(H, complex)}),
-               f"{state}:", "complex")
+    message_of(
+        TypeError,
+        lambda: call_forward(kind, good_xs(), PARAMS[kind], **{state: np.zeros(H, complex)}),
+        f"{state}:",
+        "complex",
+    )
 
 
 def test_gru_forward_unknown_conventions_and_b_hn_before():
@@ -357,8 +399,9 @@ BACKWARD = {"rnn": rnnlab.rnn_backward, "lstm": rnnlab.lstm_backward, "gru": rnn
 @pytest.mark.parametrize("bad_shape", [(T, H), (T, B, H + 1), (T + 1, B, H), (T, B + 1, H), (T, B, H, 1)])
 def test_backward_dhs_wrong_shape(kind, bad_shape):
     cache = run_forward(kind)
-    message_of(ValueError, lambda: BACKWARD[kind](np.zeros(bad_shape), cache),
-               "dhs:", f"({T}, {B}, {H})", str(bad_shape))
+    message_of(
+        ValueError, lambda: BACKWARD[kind](np.zeros(bad_shape), cache), "dhs:", f"({T}, {B}, {H})", str(bad_shape)
+    )
 
 
 @pytest.mark.parametrize("kind", CLASSES)
@@ -376,8 +419,15 @@ def test_backward_dhs_non_finite_and_wrong_type(kind):
 
 @pytest.mark.parametrize(
     ("eps", "error"),
-    [(0.0, ValueError), (-1e-6, ValueError), (np.nan, ValueError), (np.inf, ValueError),
-     ("1e-6", TypeError), (None, TypeError), (True, TypeError)],
+    [
+        (0.0, ValueError),
+        (-1e-6, ValueError),
+        (np.nan, ValueError),
+        (np.inf, ValueError),
+        ("1e-6", TypeError),
+        (None, TypeError),
+        (True, TypeError),
+    ],
 )
 def test_bad_eps(eps, error):
     message_of(error, lambda: rnnlab.numerical_gradient(lambda x: float(x.sum()), np.ones(2), eps=eps), "eps:")
@@ -393,8 +443,13 @@ def test_gradcheck_type_and_shape_mismatches():
     with_b_hn = gru.replace(b_hn=np.zeros(H))
     message_of(ValueError, lambda: rnnlab.gradcheck(lambda q: 0.0, with_b_hn, gru), "analytic.b_hn", "None")
     smaller = GRUParams.random(D, H - 1)
-    message_of(ValueError, lambda: rnnlab.gradcheck(lambda q: 0.0, gru, smaller), "analytic.W_r",
-               f"({H}, {H + D})", f"({H - 1}, {H - 1 + D})")
+    message_of(
+        ValueError,
+        lambda: rnnlab.gradcheck(lambda q: 0.0, gru, smaller),
+        "analytic.W_r",
+        f"({H}, {H + D})",
+        f"({H - 1}, {H - 1 + D})",
+    )
     message_of(ValueError, lambda: rnnlab.gradcheck(lambda x: 0.0, np.ones(4), np.ones(3)), "analytic:", "(4,)", "(3,)")
     message_of(TypeError, lambda: rnnlab.gradcheck(lambda x: 0.0, np.ones(4), gru), "analytic:")
     message_of(TypeError, lambda: rnnlab.gradcheck(lambda x: 0.0, "point", np.ones(3)), "point:")

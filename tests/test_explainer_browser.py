@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import require_executable, require_module
+from conftest import CHROMIUM, CHROMIUM_ARGS, require_executable, require_module
 from numpy.testing import assert_array_equal
 
 import rnnlab
@@ -28,15 +28,6 @@ from rnnlab import examples
 
 pytestmark = pytest.mark.timeout(180)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 NOTEBOOK = {
     "cells": [
         {

@@ -22,8 +22,10 @@ FIELDS = {
 @pytest.mark.parametrize("kind", CLASSES)
 def test_construct_from_lists_gives_read_only_float64(kind):
     D, H = 2, 3
-    fields = {name: (np.arange(H * (H + D)).reshape(H, H + D) if name.startswith("W") else list(range(H)))
-              for name in FIELDS[kind]}
+    fields = {
+        name: (np.arange(H * (H + D)).reshape(H, H + D) if name.startswith("W") else list(range(H)))
+        for name in FIELDS[kind]
+    }
     p = CLASSES[kind](**{name: np.asarray(v).tolist() for name, v in fields.items()})
     assert (p.input_size, p.hidden_size) == (D, H), f"ours (D, H) = {(p.input_size, p.hidden_size)} vs {(D, H)}"
     for name, value in fields.items():

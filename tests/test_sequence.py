@@ -53,8 +53,9 @@ def run(kind, p, xs, h0, c0, **kw):
     if kind == "lstm":
         hs, cs, cache = rnnlab.lstm_forward(xs, h0, c0, p, **kw)
         return hs, cs, rnnlab.lstm_backward(np.ones_like(hs), cache)
-    forward, backward = (rnnlab.gru_forward, rnnlab.gru_backward) if kind == "gru" else (
-        rnnlab.rnn_forward, rnnlab.rnn_backward)
+    forward, backward = (
+        (rnnlab.gru_forward, rnnlab.gru_backward) if kind == "gru" else (rnnlab.rnn_forward, rnnlab.rnn_backward)
+    )
     hs, cache = forward(xs, h0, p, **kw)
     return hs, None, backward(np.ones_like(hs), cache)
 

@@ -84,7 +84,9 @@ def cells() -> list:
             $\\delta W = \\delta a^\\top v$, $\\delta b = \\sum_{\\text{rows}} \\delta a$, $\\delta v = \\delta a\\, W$.
             Remember that $h_{t-1}$ reaches $\\tilde h$ through $r \\odot h_{t-1}$.
             """),
-        answer("gru_step_backward_answer", '''
+        answer(
+            "gru_step_backward_answer",
+            '''
             def gru_step_backward(dh, cache, p):
                 """Backward pass of gru_step_forward.
 
@@ -122,20 +124,31 @@ def cells() -> list:
                     "x": dx + dv[:, H:], "h_prev": dh_prev + dv[:, :H],
                 }
                 ### END SOLUTION
-            '''),
-        locked("backward_visible_check", """
+            ''',
+        ),
+        locked(
+            "backward_visible_check",
+            """
             rng = np.random.default_rng(0)
             p = rnnlab.GRUParams.random(2, 3, seed=0)
             x, h_prev, dh = rng.normal(size=(4, 2)), rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
             _, cache = gru_step_forward(x, h_prev, p)
             for name, grad in gru_step_backward(dh, cache, p).items():
                 print(name, np.shape(grad))
-            """),
-        test("gru_backward_example", 3, """
+            """,
+        ),
+        test(
+            "gru_backward_example",
+            3,
+            """
             \"\"\"gru_step_backward agrees with backpropagation through time on a small batch.\"\"\"
             grading.check_gru_step_backward(gru_step_backward, gru_step_forward, x, h_prev, p, dh)
-            """),
-        test("gru_backward_random", 3, """
+            """,
+        ),
+        test(
+            "gru_backward_random",
+            3,
+            """
             \"\"\"gru_step_backward agrees for other sizes and larger weights.\"\"\"
             rng = np.random.default_rng(1)
             q = rnnlab.GRUParams.random(3, 2, seed=1)
@@ -150,7 +163,8 @@ def cells() -> list:
                 grading.check_gru_step_backward(gru_step_backward, gru_step_forward, rng.normal(size=(B, D)),
                                                 rng.normal(size=(B, H)), q, rng.normal(size=(B, H)))
             ### END HIDDEN TESTS
-            """),
+            """,
+        ),
         md("""
             ## Part B (2 points): a finite-difference gradient check
 
@@ -161,7 +175,9 @@ def cells() -> list:
             `analytic = rnnlab.GRUParams(**{name: ... for the six parameter names})`, and return the largest
             relative error (a float). Below about `1e-6` means the backward pass is right.
             """),
-        answer("gradcheck_answer", '''
+        answer(
+            "gradcheck_answer",
+            '''
             def max_gradcheck_error(x, h_prev, p, dh):
                 """Largest relative error between gru_step_backward's parameter gradients and finite differences.
 
@@ -181,11 +197,18 @@ def cells() -> list:
                 analytic = rnnlab.GRUParams(**{name: grads[name] for name in p.arrays()})
                 return rnnlab.gradcheck(lambda q: float(np.sum(dh * gru_step_forward(x, h_prev, q)[0])), p, analytic)
                 ### END SOLUTION
-            '''),
-        locked("gradcheck_visible_check", """
+            ''',
+        ),
+        locked(
+            "gradcheck_visible_check",
+            """
             print("largest relative error:", max_gradcheck_error(x, h_prev, p, dh))
-            """),
-        test("gradcheck_small_error", 2, """
+            """,
+        ),
+        test(
+            "gradcheck_small_error",
+            2,
+            """
             \"\"\"max_gradcheck_error returns a number below 1e-6 (your backward agrees with finite differences).\"\"\"
             error = grading.check_array("max_gradcheck_error(...)", max_gradcheck_error(x, h_prev, p, dh), ())
             assert error < 1e-6, f"max_gradcheck_error: expected a relative error below 1e-6, received {float(error):.3g}"
@@ -198,7 +221,8 @@ def cells() -> list:
             numeric = rnnlab.numerical_gradient(lambda W: float(np.sum(dq * gru_step_forward(xq, hq, q.replace(W_h=W))[0])), q.W_h)
             grading.check_close("the gradient 'W_h' (finite differences)", mine, numeric, atol=1e-6)
             ### END HIDDEN TESTS
-            """),
+            """,
+        ),
         md("""
             ## Part C (6 points): train a tiny GRU
 
@@ -209,11 +233,17 @@ def cells() -> list:
             `steps` steps on the whole training set. It should reach at least 90% accuracy on new sequences
             in a few seconds.
             """),
-        locked("training_helpers", TRAINING_HELPERS + """
+        locked(
+            "training_helpers",
+            TRAINING_HELPERS
+            + """
 train_xs, train_ys = make_task(256, seed=1)
 test_xs, test_ys = make_task(1000, seed=2)
-"""),
-        answer("train_gru_answer", '''
+""",
+        ),
+        answer(
+            "train_gru_answer",
+            '''
             def train_gru(xs, ys, H=8, steps=400, lr=3.0, seed=0):
                 """Train a GRU and a linear read-out by gradient descent.
 
@@ -241,13 +271,21 @@ test_xs, test_ys = make_task(1000, seed=2)
                     w_out, b_out = w_out - lr * dw, b_out - lr * db
                 ### END SOLUTION
                 return p, w_out, b_out
-            '''),
-        locked("train_visible_check", """
+            ''',
+        ),
+        locked(
+            "train_visible_check",
+            """
             trained = train_gru(train_xs, train_ys)
             print("loss after training:", loss_and_grads(train_xs, train_ys, *trained)[0])
-            """),
-        test("trained_gru_accuracy", 6, """
+            """,
+        ),
+        test(
+            "trained_gru_accuracy",
+            6,
+            """
             \"\"\"The trained GRU classifies at least 90% of new sequences right.\"\"\"
             grading.check_accuracy(train_gru, train_xs, train_ys, test_xs, test_ys, at_least=0.9)
-            """),
+            """,
+        ),
     ]

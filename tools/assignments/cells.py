@@ -95,25 +95,36 @@ HOW_TO_WORK = """
 def header(title: str, minutes: str, points: float, overview: str) -> list[nbformat.NotebookNode]:
     """Title, the student's name (an answer cell), and the imports (read-only)."""
     return [
-        md("\n\n".join([
-            f"# {title}",
-            f"*About {minutes} minutes; {points:g} points, graded automatically unless a part says otherwise.*",
-            _text(overview),
-            _text(HOW_TO_WORK),
-        ])),
+        md(
+            "\n\n".join(
+                [
+                    f"# {title}",
+                    f"*About {minutes} minutes; {points:g} points, graded automatically unless a part says otherwise.*",
+                    _text(overview),
+                    _text(HOW_TO_WORK),
+                ]
+            )
+        ),
         # nbgrader requires a markdown answer cell to be graded; 0 points, so it only carries the name.
-        written("student_name", points=0, source="""
+        written(
+            "student_name",
+            points=0,
+            source="""
             **Your name:**
 
             ### BEGIN SOLUTION
             Reference solution
             ### END SOLUTION
-            """),
-        locked("imports", """
+            """,
+        ),
+        locked(
+            "imports",
+            """
             import numpy as np
             import rnnlab
             from rnnlab import grading
 
             np.set_printoptions(precision=4, suppress=True)
-            """),
+            """,
+        ),
     ]

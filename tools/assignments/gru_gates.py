@@ -17,10 +17,16 @@ def by_hand_cells() -> list:
     solved = "\n".join(f"{q}_by_hand = [{v}]" for q, _, _, v in QUANTITIES)
     out = [answer("gru_by_hand_answer", f"{names}\n### BEGIN SOLUTION\n{solved}\n### END SOLUTION")]
     for q, label, grade_id, _ in QUANTITIES:
-        out.append(test(grade_id, 2, f'''
+        out.append(
+            test(
+                grade_id,
+                2,
+                f'''
             """The {label} {q} of the worked example, to two decimals."""
             grading.check_by_hand("{q}_by_hand", {q}_by_hand, "gru", "{q}", z_weights="old")
-            '''))
+            ''',
+            )
+        )
     return out
 
 
@@ -47,13 +53,16 @@ def cells() -> list:
             acts *before* the matrix product, on $h_{t-1}$ inside the candidate.
             """,
         ),
-        locked("example", """
+        locked(
+            "example",
+            """
             example = rnnlab.examples.gru_3d()
             p = example.params
             print("[h_prev, x] =", np.concatenate([example.h_prev, example.x]))
             for name, value in p.arrays().items():
                 print(f"{name} =", value, sep="\\n" if value.ndim == 2 else " ")
-            """),
+            """,
+        ),
         md("""
             ## Part A (8 points): one step by hand
 
@@ -69,7 +78,9 @@ def cells() -> list:
             $z$ weights $h_{t-1}$) or `"new"` ($z$ weights $\\tilde h_t$). Read the weights from
             `p.W_r, p.b_r, p.W_z, p.b_z, p.W_h, p.b_h`.
             """),
-        answer("gru_step_answer", '''
+        answer(
+            "gru_step_answer",
+            '''
             def sigmoid(a):
                 """The logistic function 1 / (1 + exp(-a)), elementwise (written with tanh: it never overflows)."""
                 return 0.5 * np.tanh(0.5 * a) + 0.5
@@ -99,20 +110,35 @@ def cells() -> list:
                 keep = z if z_weights == "old" else 1 - z
                 return keep * h_prev + (1 - keep) * h_tilde
                 ### END SOLUTION
-            '''),
-        locked("gru_step_visible_check", """
+            ''',
+        ),
+        locked(
+            "gru_step_visible_check",
+            """
             print("your h (old):", gru_step(example.x, example.h_prev, p, z_weights="old"))
             print("your h (new):", gru_step(example.x, example.h_prev, p, z_weights="new"))
-            """),
-        test("gru_step_example", 1, """
+            """,
+        ),
+        test(
+            "gru_step_example",
+            1,
+            """
             \"\"\"gru_step reproduces the worked example's h under this exercise's convention.\"\"\"
             grading.check_gru_step(gru_step, example.x, example.h_prev, p, z_weights="old")
-            """),
-        test("gru_step_other_convention", 1, """
+            """,
+        ),
+        test(
+            "gru_step_other_convention",
+            1,
+            """
             \"\"\"gru_step(..., z_weights="new") gives the other convention's h.\"\"\"
             grading.check_gru_step(gru_step, example.x, example.h_prev, p, z_weights="new")
-            """),
-        test("gru_step_batch", 3, """
+            """,
+        ),
+        test(
+            "gru_step_batch",
+            3,
+            """
             \"\"\"gru_step handles batches and other sizes, under both conventions.\"\"\"
             rng = np.random.default_rng(1)
             grading.check_gru_step(gru_step, rng.normal(size=(4, 3)), rng.normal(size=(4, 3)), p)
@@ -126,7 +152,8 @@ def cells() -> list:
                     x, h_prev = rng.normal(size=(B, D)), rng.normal(size=(B, H))
                     grading.check_gru_step(gru_step, x, h_prev, q, z_weights=convention)
             ### END HIDDEN TESTS
-            """),
+            """,
+        ),
         md("""
             ## Part C (1 point): the convention in one sentence
 
@@ -140,13 +167,17 @@ def cells() -> list:
             Set `answer_z_one` to one letter.
             """),
         answer("answer_z_one_answer", 'answer_z_one = ...\n### BEGIN SOLUTION\nanswer_z_one = "B"\n### END SOLUTION'),
-        test("convention_z_one", 1, """
+        test(
+            "convention_z_one",
+            1,
+            """
             \"\"\"What z = 1 does under the exercise's convention (multiple choice).\"\"\"
             grading.check_choice("answer_z_one", answer_z_one, "ABCD")
             ### BEGIN HIDDEN TESTS
             grading.check_choice("answer_z_one", answer_z_one, "ABCD", expected="B")
             ### END HIDDEN TESTS
-            """),
+            """,
+        ),
         md("""
             ## Part D (2 points, graded by hand): what does r = 0 do?
 
@@ -154,12 +185,16 @@ def cells() -> list:
             $\\tilde h_t$ depend on, and when is that useful? You can check your reasoning with your
             `gru_step` and `p.replace(b_r=p.b_r - 50)`.
             """),
-        written("reset_zero_explanation", points=2, source="""
+        written(
+            "reset_zero_explanation",
+            points=2,
+            source="""
             ### BEGIN SOLUTION
             With $r = 0$ the candidate reads $[0, x_t]$: $\\tilde h_t = \\tanh(W_{hx} x_t + b_h)$ depends on the
             current input only, as if the past were forgotten. The unit can then start afresh, e.g. at the
             boundary of a new segment of the sequence; how much of the old state survives is still decided
             by $z$.
             ### END SOLUTION
-            """),
+            """,
+        ),
     ]

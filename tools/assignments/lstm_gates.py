@@ -57,10 +57,16 @@ def by_hand_cells() -> list:
     solved = "\n".join(f"{q}_by_hand = [{v}]" for q, _, _, v in QUANTITIES)
     out = [answer("lstm_by_hand_answer", f"{names}\n### BEGIN SOLUTION\n{solved}\n### END SOLUTION")]
     for q, label, grade_id, _ in QUANTITIES:
-        out.append(test(grade_id, 1, f'''
+        out.append(
+            test(
+                grade_id,
+                1,
+                f'''
             """The {label} {q} of the worked example, to two decimals."""
             grading.check_by_hand("{q}_by_hand", {q}_by_hand, "lstm", "{q}")
-            '''))
+            ''',
+            )
+        )
     return out
 
 
@@ -70,13 +76,19 @@ def choice_cells() -> list:
         listed = "\n".join(f"- **{letter}.** {text}" for letter, text in zip("ABCD", options, strict=True))
         out.append(md(f"{situation} What happens?\n\n{listed}\n\nSet `{name}` to one letter."))
         out.append(answer(f"{name}_answer", f'{name} = ...\n### BEGIN SOLUTION\n{name} = "{right}"\n### END SOLUTION'))
-        out.append(test(name.replace("answer_", "saturation_"), 1, f'''
+        out.append(
+            test(
+                name.replace("answer_", "saturation_"),
+                1,
+                f'''
             """What a saturated gate does (multiple choice)."""
             grading.check_choice("{name}", {name}, "ABCD")
             ### BEGIN HIDDEN TESTS
             grading.check_choice("{name}", {name}, "ABCD", expected="{right}")
             ### END HIDDEN TESTS
-            '''))
+            ''',
+            )
+        )
     return out
 
 
@@ -100,14 +112,17 @@ def cells() -> list:
             state followed by the input.
             """,
         ),
-        locked("example", """
+        locked(
+            "example",
+            """
             example = rnnlab.examples.lstm_3d()
             p = example.params
             print("[h_prev, x] =", np.concatenate([example.h_prev, example.x]))
             print("c_prev      =", example.c_prev)
             for name, value in p.arrays().items():
                 print(f"{name} =", value, sep="\\n" if value.ndim == 2 else " ")
-            """),
+            """,
+        ),
         md("""
             ## Part A (6 points): one step by hand
 
@@ -123,7 +138,9 @@ def cells() -> list:
             weights from the params object: `p.W_f, p.b_f, p.W_i, p.b_i, p.W_c, p.b_c, p.W_o, p.b_o`. It must
             work for one vector and for a batch (rows are examples): use `v @ W.T` for $W v$.
             """),
-        answer("lstm_step_answer", '''
+        answer(
+            "lstm_step_answer",
+            '''
             def sigmoid(a):
                 """The logistic function 1 / (1 + exp(-a)), elementwise (written with tanh: it never overflows)."""
                 return 0.5 * np.tanh(0.5 * a) + 0.5
@@ -153,17 +170,28 @@ def cells() -> list:
                 o = sigmoid(v @ p.W_o.T + p.b_o)
                 return o * np.tanh(c), c
                 ### END SOLUTION
-            '''),
-        locked("lstm_step_visible_check", """
+            ''',
+        ),
+        locked(
+            "lstm_step_visible_check",
+            """
             h, c = lstm_step(example.x, example.h_prev, example.c_prev, p)
             print("your h:", h)
             print("your c:", c)
-            """),
-        test("lstm_step_example", 2, """
+            """,
+        ),
+        test(
+            "lstm_step_example",
+            2,
+            """
             \"\"\"lstm_step reproduces the worked example's h and c.\"\"\"
             grading.check_lstm_step(lstm_step, example.x, example.h_prev, example.c_prev, p)
-            """),
-        test("lstm_step_batch", 3, """
+            """,
+        ),
+        test(
+            "lstm_step_batch",
+            3,
+            """
             \"\"\"lstm_step handles batches and other sizes.\"\"\"
             rng = np.random.default_rng(1)
             grading.check_lstm_step(lstm_step, rng.normal(size=(4, 3)), rng.normal(size=(4, 3)), rng.normal(size=(4, 3)), p)
@@ -175,7 +203,8 @@ def cells() -> list:
                 q = q.replace(**{name: 3 * value for name, value in q.arrays().items()})
                 grading.check_lstm_step(lstm_step, rng.normal(size=(B, D)), rng.normal(size=(B, H)), rng.normal(size=(B, H)), q)
             ### END HIDDEN TESTS
-            """),
+            """,
+        ),
         md("""
             ## Part C (3 points): saturated gates
 

@@ -13,13 +13,17 @@ def choice(name: str, grade_id: str, question: str, options: list[str], right: s
     return [
         md(f"{question}\n\n{listed}\n\nSet `{name}` to one letter."),
         answer(f"{name}_answer", f'{name} = ...\n### BEGIN SOLUTION\n{name} = "{right}"\n### END SOLUTION'),
-        test(grade_id, 1, f'''
+        test(
+            grade_id,
+            1,
+            f'''
             """{question.splitlines()[0].strip()} (multiple choice)."""
             grading.check_choice("{name}", {name}, "{letters}")
             ### BEGIN HIDDEN TESTS
             grading.check_choice("{name}", {name}, "{letters}", expected="{right}")
             ### END HIDDEN TESTS
-            '''),
+            ''',
+        ),
     ]
 
 
@@ -42,7 +46,9 @@ def cells() -> list:
             Derive the number of trainable numbers of one LSTM cell and one GRU cell as a formula in $D$ and
             $H$ (one bias per gate, as in this course), then implement both formulas.
             """),
-        answer("param_count_answer", '''
+        answer(
+            "param_count_answer",
+            '''
             def lstm_param_count(D, H):
                 """Number of weights and biases of one LSTM cell (4 gates, one bias each).
 
@@ -74,12 +80,19 @@ def cells() -> list:
                 ### BEGIN SOLUTION
                 return 3 * (H * (H + D) + H)
                 ### END SOLUTION
-            '''),
-        locked("param_count_visible_check", """
+            ''',
+        ),
+        locked(
+            "param_count_visible_check",
+            """
             print("LSTM, D=3, H=3:", lstm_param_count(3, 3))
             print("GRU,  D=3, H=3:", gru_param_count(3, 3))
-            """),
-        test("lstm_param_count_formula", 2, """
+            """,
+        ),
+        test(
+            "lstm_param_count_formula",
+            2,
+            """
             \"\"\"lstm_param_count matches the LSTM's parameters for several sizes.\"\"\"
             for D, H in [(3, 3), (1, 5), (10, 2)]:
                 grading.check_close(f"lstm_param_count({D}, {H})", lstm_param_count(D, H), rnnlab.count_params("lstm", D, H))
@@ -89,8 +102,12 @@ def cells() -> list:
                 D, H = int(D), int(H)
                 grading.check_close(f"lstm_param_count({D}, {H})", lstm_param_count(D, H), rnnlab.count_params("lstm", D, H))
             ### END HIDDEN TESTS
-            """),
-        test("gru_param_count_formula", 2, """
+            """,
+        ),
+        test(
+            "gru_param_count_formula",
+            2,
+            """
             \"\"\"gru_param_count matches the GRU's parameters for several sizes.\"\"\"
             for D, H in [(3, 3), (1, 5), (10, 2)]:
                 grading.check_close(f"gru_param_count({D}, {H})", gru_param_count(D, H), rnnlab.count_params("gru", D, H))
@@ -100,7 +117,8 @@ def cells() -> list:
                 D, H = int(D), int(H)
                 grading.check_close(f"gru_param_count({D}, {H})", gru_param_count(D, H), rnnlab.count_params("gru", D, H))
             ### END HIDDEN TESTS
-            """),
+            """,
+        ),
         md("""
             ## Part B (4 points): predict, then measure
 
@@ -109,18 +127,27 @@ def cells() -> list:
             **A** (the LSTM), **B** (the GRU) or **C** (no real difference). Any answer earns the point: it is
             a prediction, and the measurement below may or may not agree with it.
             """),
-        answer("prediction_answer", 'prediction_faster = ...\n### BEGIN SOLUTION\nprediction_faster = "B"\n### END SOLUTION'),
-        test("speed_prediction", 1, """
+        answer(
+            "prediction_answer",
+            'prediction_faster = ...\n### BEGIN SOLUTION\nprediction_faster = "B"\n### END SOLUTION',
+        ),
+        test(
+            "speed_prediction",
+            1,
+            """
             \"\"\"A prediction was made (any of A, B, C).\"\"\"
             grading.check_choice("prediction_faster", prediction_faster, "ABC")
-            """),
+            """,
+        ),
         md("""
             Now write `time_forward`: it builds random weights with `rnnlab.LSTMParams.random(D, H)` or
             `rnnlab.GRUParams.random(D, H)`, a random input `xs` of shape `(T, B, D)`, and returns the
             wall-clock seconds of `repeats` separate forward passes (use `time.perf_counter()`). Here you
             *should* call rnnlab: you are measuring it.
             """),
-        answer("time_forward_answer", '''
+        answer(
+            "time_forward_answer",
+            '''
             import time
 
 
@@ -153,19 +180,27 @@ def cells() -> list:
                     times.append(time.perf_counter() - start)
                 return np.array(times)
                 ### END SOLUTION
-            '''),
-        locked("time_forward_visible_check", """
+            ''',
+        ),
+        locked(
+            "time_forward_visible_check",
+            """
             lstm_times = time_forward("lstm", T=50, B=16, D=32, H=64)
             gru_times = time_forward("gru", T=50, B=16, D=32, H=64)
             print(f"median LSTM {np.median(lstm_times) * 1e3:.2f} ms, median GRU {np.median(gru_times) * 1e3:.2f} ms")
             print(f"GRU / LSTM time: {np.median(gru_times) / np.median(lstm_times):.2f}")
-            """),
-        test("time_forward_returns_times", 3, """
+            """,
+        ),
+        test(
+            "time_forward_returns_times",
+            3,
+            """
             \"\"\"time_forward returns one positive time per repeat, for both kinds (no threshold on speed).\"\"\"
             for kind, repeats in [("lstm", 3), ("gru", 4)]:
                 times = time_forward(kind, T=4, B=2, D=3, H=5, repeats=repeats)
                 grading.check_array(f"time_forward({kind!r}, ..., repeats={repeats})", times, (repeats,), positive=True)
-            """),
+            """,
+        ),
         md("""
             Compare your prediction with the measurement. (The GRU does three quarters of the LSTM's
             arithmetic, but with the reset gate applied before the product its candidate needs a second,

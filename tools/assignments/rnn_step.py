@@ -24,7 +24,9 @@ def cells() -> list:
             shape $(H, H + D)$ and $b$ has shape $(H,)$.
             """,
         ),
-        locked("example", """
+        locked(
+            "example",
+            """
             example = rnnlab.examples.rnn_3d()
             W, b = example.params.W, example.params.b
             print("x      =", example.x)
@@ -33,7 +35,8 @@ def cells() -> list:
             print("W =")
             print(W)
             print("b      =", b)
-            """),
+            """,
+        ),
         md("""
             ## Part A (4 points): one step by hand
 
@@ -42,22 +45,33 @@ def cells() -> list:
             $[h_{t-1}, x_t]$, plus $b_k$. Then $h = \\tanh(a)$. Enter each as a list of three numbers rounded
             to two decimals (more decimals are fine).
             """),
-        answer("rnn_by_hand_answer", """
+        answer(
+            "rnn_by_hand_answer",
+            """
             a_by_hand = [..., ..., ...]
             h_by_hand = [..., ..., ...]
             ### BEGIN SOLUTION
             a_by_hand = [0.50, -0.12, 0.40]
             h_by_hand = [0.46, -0.12, 0.38]
             ### END SOLUTION
-            """),
-        test("rnn_preactivation_by_hand", 2, """
+            """,
+        ),
+        test(
+            "rnn_preactivation_by_hand",
+            2,
+            """
             \"\"\"a = W [h_prev, x] + b of the worked example, to two decimals.\"\"\"
             grading.check_by_hand("a_by_hand", a_by_hand, "rnn", "a")
-            """),
-        test("rnn_state_by_hand", 2, """
+            """,
+        ),
+        test(
+            "rnn_state_by_hand",
+            2,
+            """
             \"\"\"h = tanh(a) of the worked example, to two decimals.\"\"\"
             grading.check_by_hand("h_by_hand", h_by_hand, "rnn", "h")
-            """),
+            """,
+        ),
         md("""
             ## Part B (4 points): the step in numpy
 
@@ -66,7 +80,9 @@ def cells() -> list:
             `v @ W.T` computes $W v$ for every row $v$ at once, and `np.concatenate([h_prev, x], axis=-1)`
             builds $[h_{t-1}, x_t]$ in both cases.
             """),
-        answer("rnn_step_answer", '''
+        answer(
+            "rnn_step_answer",
+            '''
             def rnn_step(x, h_prev, W, b):
                 """One step of the plain RNN, h = tanh(W [h_prev, x] + b).
 
@@ -90,19 +106,30 @@ def cells() -> list:
                 v = np.concatenate([h_prev, x], axis=-1)
                 return np.tanh(v @ W.T + b)
                 ### END SOLUTION
-            '''),
-        locked("rnn_step_visible_check", """
+            ''',
+        ),
+        locked(
+            "rnn_step_visible_check",
+            """
             # A quick look before the graded tests: your h for the worked example.
             print("your h:", rnn_step(example.x, example.h_prev, W, b))
-            """),
-        test("rnn_step_example", 2, """
+            """,
+        ),
+        test(
+            "rnn_step_example",
+            2,
+            """
             \"\"\"rnn_step reproduces the worked example's h.\"\"\"
             grading.check_rnn_step(rnn_step, example.x, example.h_prev, W, b)
             ### BEGIN HIDDEN TESTS
             grading.check_rnn_step(rnn_step, 3 * example.x, -2 * example.h_prev, W, b)
             ### END HIDDEN TESTS
-            """),
-        test("rnn_step_batch", 2, """
+            """,
+        ),
+        test(
+            "rnn_step_batch",
+            2,
+            """
             \"\"\"rnn_step handles a batch of inputs and states (B, D) and (B, H).\"\"\"
             rng = np.random.default_rng(1)
             grading.check_rnn_step(rnn_step, rng.normal(size=(4, 3)), rng.normal(size=(4, 3)), W, b)
@@ -114,7 +141,8 @@ def cells() -> list:
                 grading.check_rnn_step(rnn_step, rng.normal(size=(B, D)), rng.normal(size=(B, H)), p.W, 2 * p.b)
                 grading.check_rnn_step(rnn_step, rng.normal(size=D), rng.normal(size=H), p.W, p.b)
             ### END HIDDEN TESTS
-            """),
+            """,
+        ),
         md("""
             ## Part C (4 points): unrolling over a sequence
 
@@ -122,7 +150,9 @@ def cells() -> list:
             feeding each new state into the next step. Write `rnn_unroll`, which returns the state after
             every step (not including `h0`). Use your `rnn_step`.
             """),
-        answer("rnn_unroll_answer", '''
+        answer(
+            "rnn_unroll_answer",
+            '''
             def rnn_unroll(xs, h0, W, b):
                 """Run the plain RNN over a sequence and return every new state.
 
@@ -148,20 +178,34 @@ def cells() -> list:
                     hs.append(h)
                 return np.stack(hs)
                 ### END SOLUTION
-            '''),
-        locked("sequence", """
+            ''',
+        ),
+        locked(
+            "sequence",
+            """
             # A fixed sequence of T = 12 inputs for this part and the next.
             xs = np.random.default_rng(0).normal(size=(12, 3))
-            """),
-        locked("rnn_unroll_visible_check", """
+            """,
+        ),
+        locked(
+            "rnn_unroll_visible_check",
+            """
             # Your states for the 12-step sequence: expect shape (12, 3).
             print("your states, shape", np.shape(rnn_unroll(xs, example.h_prev, W, b)))
-            """),
-        test("rnn_unroll_sequence", 2, """
+            """,
+        ),
+        test(
+            "rnn_unroll_sequence",
+            2,
+            """
             \"\"\"rnn_unroll gives the states of the 12-step sequence.\"\"\"
             grading.check_rnn_unroll(rnn_unroll, xs, example.h_prev, W, b)
-            """),
-        test("rnn_unroll_batch", 2, """
+            """,
+        ),
+        test(
+            "rnn_unroll_batch",
+            2,
+            """
             \"\"\"rnn_unroll handles a batch of sequences (T, B, D) with states (B, H).\"\"\"
             rng = np.random.default_rng(2)
             grading.check_rnn_unroll(rnn_unroll, rng.normal(size=(5, 2, 3)), rng.normal(size=(2, 3)), W, b)
@@ -173,7 +217,8 @@ def cells() -> list:
                 grading.check_rnn_unroll(rnn_unroll, rng.normal(size=(T, B, D)), rng.normal(size=(B, H)), p.W, p.b)
                 grading.check_rnn_unroll(rnn_unroll, rng.normal(size=(T, D)), np.zeros(H), p.W, p.b)
             ### END HIDDEN TESTS
-            """),
+            """,
+        ),
         md("""
             ## Part D (4 points): how a gradient shrinks over time
 
@@ -189,7 +234,9 @@ def cells() -> list:
             Write `gradient_norms`, which returns the Euclidean norm (`np.linalg.norm`) of
             $\\partial L / \\partial h_k$ for every $k = 0, \\dots, T-1$.
             """),
-        answer("gradient_norms_answer", '''
+        answer(
+            "gradient_norms_answer",
+            '''
             def gradient_norms(xs, h0, W, b):
                 """Norms of the gradient of sum(h_{T-1}) with respect to every state h_k.
 
@@ -217,16 +264,27 @@ def cells() -> list:
                     norms.append(np.linalg.norm(grad))
                 return np.array(norms[::-1])
                 ### END SOLUTION
-            '''),
-        locked("gradient_norms_visible_check", """
+            ''',
+        ),
+        locked(
+            "gradient_norms_visible_check",
+            """
             # Your norms for the 12-step sequence, from the first state to the last.
             print(gradient_norms(xs, example.h_prev, W, b))
-            """),
-        test("gradient_norms_sequence", 2, """
+            """,
+        ),
+        test(
+            "gradient_norms_sequence",
+            2,
+            """
             \"\"\"gradient_norms matches backpropagation through time on the 12-step sequence.\"\"\"
             grading.check_gradient_norms(gradient_norms, xs, example.h_prev, W, b)
-            """),
-        test("gradient_norms_random", 1, """
+            """,
+        ),
+        test(
+            "gradient_norms_random",
+            1,
+            """
             \"\"\"gradient_norms matches backpropagation through time for other sizes and weights.\"\"\"
             rng = np.random.default_rng(3)
             p = rnnlab.RNNParams.random(2, 4, seed=3)
@@ -239,18 +297,22 @@ def cells() -> list:
                 scale = float(rng.uniform(0.5, 4))
                 grading.check_gradient_norms(gradient_norms, rng.normal(size=(T, D)), rng.normal(size=H), scale * p.W, p.b)
             ### END HIDDEN TESTS
-            """),
+            """,
+        ),
         md("""
             Look at your norms above: how do they change as $k$ moves away from the last step? Now run
             the cell below, which multiplies the recurrent block $W_{hh}$ by 4 and measures again.
             """),
-        locked("gradient_norms_scaled", """
+        locked(
+            "gradient_norms_scaled",
+            """
             H = W.shape[0]
             W_big = W.copy()
             W_big[:, :H] *= 4
             print("W_hh as given:", gradient_norms(xs, example.h_prev, W, b)[:3])
             print("W_hh times 4: ", gradient_norms(xs, example.h_prev, W_big, b)[:3])
-            """),
+            """,
+        ),
         md("""
             Which statement explains the first row of numbers (the gradient with the given weights)?
 
@@ -262,17 +324,24 @@ def cells() -> list:
 
             Set `answer_shrink` to one letter, e.g. `answer_shrink = "A"`.
             """),
-        answer("answer_shrink_answer", """
+        answer(
+            "answer_shrink_answer",
+            """
             answer_shrink = ...
             ### BEGIN SOLUTION
             answer_shrink = "B"
             ### END SOLUTION
-            """),
-        test("gradient_shrink_reason", 1, """
+            """,
+        ),
+        test(
+            "gradient_shrink_reason",
+            1,
+            """
             \"\"\"The reason the gradient shrinks over the steps (multiple choice).\"\"\"
             grading.check_choice("answer_shrink", answer_shrink, "ABCD")
             ### BEGIN HIDDEN TESTS
             grading.check_choice("answer_shrink", answer_shrink, "ABCD", expected="B")
             ### END HIDDEN TESTS
-            """),
+            """,
+        ),
     ]

@@ -5,7 +5,9 @@ IGNORE = ("nbval-ignore-output",)
 HIDE = ("hide-input",)
 
 CELLS = [
-    ("md", r"""
+    (
+        "md",
+        r"""
 # LSTM vs GRU: what the numbers say
 
 The LSTM and the GRU are often compared in one line: "the GRU has fewer parameters, trains faster,
@@ -19,8 +21,11 @@ and works about as well". This chapter checks each part of that sentence with `r
 
 The advice at the end is drawn from these measurements and from three larger published comparisons,
 so you can see which parts of the folklore rest on evidence.
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 import os
 import platform
 
@@ -46,8 +51,11 @@ from rnnlab.train import Adam, mse, train
 
 KINDS = ("rnn", "lstm", "gru")
 NAMES = viz_training.CELL_NAMES
-"""),
-    ("md", r"""
+""",
+    ),
+    (
+        "md",
+        r"""
 ## Counting parameters
 
 Every block of a cell, whether a gate or the candidate, is one affine map of the concatenation
@@ -63,8 +71,11 @@ numbers. The plain RNN has one block ($G = 1$); the GRU has three ($G = 3$): the
 the candidate $\tilde h$; the LSTM has four ($G = 4$): the forget gate $f$, the input gate $i$, the candidate $\tilde c$
 and the output gate $o$. Here is {eq}`cmp-param-count` in code, checked against `rnnlab.count_params` and against the
 number of entries in a real `GRUParams` object:
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 BLOCKS = {"rnn": 1, "gru": 3, "lstm": 4}  # G in the equation
 
 
@@ -84,8 +95,11 @@ for D, H in sizes:
     ratio = Fraction(counts["gru"], counts["lstm"])
     rows.append([D, H, f"{counts['rnn']:,}", f"{counts['gru']:,}", f"{counts['lstm']:,}", ratio])
 Table(["<i>D</i>", "<i>H</i>", "plain RNN", "GRU", "LSTM", "GRU / LSTM"], rows)
-"""),
-    ("md", r"""
+""",
+    ),
+    (
+        "md",
+        r"""
 The last column is the same in every row, and {eq}`cmp-param-count` says why: the bracket
 $H(H+D) + H$ does not depend on the cell, so it cancels in the ratio,
 
@@ -97,16 +111,22 @@ $H(H+D) + H$ does not depend on the cell, so it cancels in the ratio,
 ### Two loose phrases in the folklore
 
 *"25-30% fewer parameters."* The saving is exactly one block in four, for every $D$ and $H$:
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 saving = 1 - Fraction(3, 4)
 # PyTorch: two biases per block, G (H (H + D) + 2H), here for D = H = 64
 torch_ratio = Fraction(3 * (64 * (64 + 64) + 2 * 64), 4 * (64 * (64 + 64) + 2 * 64))
 glue("cmp-saving", f"{float(saving):.0%}", display=False)
 print(f"GRU saving, one bias per block:  {saving} = {float(saving):.0%}")
 print(f"GRU / LSTM with two biases per block (PyTorch, D = H = 64): {torch_ratio}")
-"""),
-    ("md", r"""
+""",
+    ),
+    (
+        "md",
+        r"""
 So the saving is {glue:text}`cmp-saving`, never 30%. PyTorch gives every block two biases (one for
 the input product and one for the recurrent product), which adds the same $H$ to every block, so its
 ratio is still $3/4$; `tests/test_torch.py::test_count_params_matches_torch` checks `count_params`
@@ -122,8 +142,11 @@ which is wrong.
 The $3/4$ is per cell. In a whole model the embedding and the readout are shared by both choices, so
 the saving shrinks. For the seeds' Keras example (a 10,000-word embedding of size 64, a recurrent
 layer with $H = 64$, and a one-unit dense readout):
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 V, E, H = 10_000, 64, 64
 embedding, readout = V * E, H + 1
 model_size = {kind: embedding + rnnlab.count_params(kind, E, H) + readout for kind in ("gru", "lstm")}
@@ -132,8 +155,11 @@ glue("cmp-model-saving", f"{1 - model_ratio:.1%}", display=False)
 for kind, n in model_size.items():
     print(f"{NAMES[kind]:>4} model: {n:,} parameters")
 print(f"GRU model / LSTM model = {model_ratio:.4f}")
-"""),
-    ("md", r"""
+""",
+    ),
+    (
+        "md",
+        r"""
 Choosing the GRU there saves {glue:text}`cmp-model-saving` of the model's parameters: the embedding
 dominates.
 
@@ -148,8 +174,11 @@ $B = 32$, $D = 8$), taking the fastest of three repeats. We measure the processo
 process (`time.process_time`), which other programs running at the same moment disturb less than
 they disturb the clock on the wall. Timings still depend on the machine, so this cell's output is
 not checked by the tests.
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 def training_step(kind, H, T=25, B=32, D=8):
     # one forward and backward pass of the model on a fixed random batch
     model = SequenceModel(kind, D, H, readout="all")
@@ -179,13 +208,21 @@ glue("cmp-time-ratio-large", f"{step_ms['gru'][-1] / step_ms['lstm'][-1]:.2f}", 
 glue("cmp-time-ratio-small", f"{step_ms['gru'][0] / step_ms['lstm'][0]:.2f}", display=False)
 glue("cmp-time-H-large", hidden_sizes[-1], display=False)
 glue("cmp-time-H-small", hidden_sizes[0], display=False)
-""", IGNORE),
-    ("code", r"""
+""",
+        IGNORE,
+    ),
+    (
+        "code",
+        r"""
 fig = viz_training.step_times(hidden_sizes, step_ms)
 glue("cmp-step-times", fig, display=False)
 plt.close(fig)
-""", IGNORE + HIDE),
-    ("md", r"""
+""",
+        IGNORE + HIDE,
+    ),
+    (
+        "md",
+        r"""
 ```{glue:figure} cmp-step-times
 :alt: Log-log plot of milliseconds per training step against the hidden size H from 16 to 256 for the plain RNN, the LSTM and the GRU. All three grow with H; the plain RNN is the cheapest and the GRU lies a little below the LSTM.
 :name: fig-cmp-step-times
@@ -217,8 +254,11 @@ g \leftarrow g \cdot \min\Bigl(1, \frac{c}{\lVert g \rVert}\Bigr), \qquad \lVert
 
 where $g_k$ runs over every weight matrix and bias and $c$ is the threshold. `rnnlab.train.clip_by_global_norm`
 implements {eq}`cmp-clip`; here it is on a gradient of norm 5, with the settings of every run below:
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 from rnnlab.train import clip_by_global_norm, global_norm
 
 H, BATCH, STEPS, LR, MAX_NORM = 16, 32, 600, 0.01, 1.0
@@ -228,8 +268,11 @@ for name, value in {"H": H, "batch": BATCH, "steps": STEPS, "lr": LR, "clip": MA
 g = {"W": np.array([[3.0, 0.0]]), "b": np.array([4.0])}
 g_clipped, norm = clip_by_global_norm(g, max_norm=MAX_NORM)
 print(f"||g|| = {norm}, after clipping: {global_norm(g_clipped)}, g_W = {g_clipped['W']}, g_b = {g_clipped['b']}")
-"""),
-    ("md", r"""
+""",
+    ),
+    (
+        "md",
+        r"""
 `rnnlab.train.Adam` is the optimiser, written out in a few lines in the same file. The LSTM's
 forget-gate bias starts at 1, as {cite:t}`jozefowicz2015empirical` recommend; everything else starts from PyTorch's
 default initialisation. Every run is seeded, so the curves below are the same every time the page is
@@ -250,20 +293,29 @@ The first marked number must be carried for at least $T/2$ steps, so increasing 
 lag the model must bridge. Predicting the mean, $\hat y = 1$, gives a mean squared error of
 $\operatorname{Var}(u_1 + u_2) = 1/6$; a model that beats that line has learned to remember. Here is
 one short sequence from `rnnlab.tasks.adding_problem`:
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 xs, y = tasks.adding_problem(n=1, lag=8, seed=3)
 print("u_t:", np.round(xs[:, 0, 0], 2))
 print("m_t:", xs[:, 0, 1].astype(int))
 print("y   =", np.round(y[0, 0], 4), "=", " + ".join(f"{u:.4f}" for u in xs[xs[:, 0, 1] == 1, 0, 0]))
-"""),
-    ("md", r"""
+""",
+    ),
+    (
+        "md",
+        r"""
 Each model reads the whole sequence and a linear readout of its last state $h_T$ predicts $y$. We
 train at three lags and evaluate on {glue:text}`cmp-n-test` held-out sequences, reporting the mean squared error and the
 fraction of sequences answered to within 0.04, the success criterion of
 {cite:t}`hochreiter1997lstm`.
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 LAGS = (10, 20, 40)
 N_TEST = 500
 glue("cmp-n-test", N_TEST, display=False)
@@ -290,8 +342,12 @@ for lag in LAGS:
             seconds=history.seconds,
             n_params=n_params(params),
         )
-""", IGNORE),
-    ("code", r"""
+""",
+        IGNORE,
+    ),
+    (
+        "code",
+        r"""
 rows = []
 for kind in KINDS:
     results = [adding[lag, kind] for lag in LAGS]
@@ -301,21 +357,31 @@ for lag in LAGS:
         glue(f"cmp-add-{kind}-{lag}-mse", f"{adding[lag, kind]['mse']:.4f}", display=False)
         glue(f"cmp-add-{kind}-{lag}-acc", f"{adding[lag, kind]['accuracy']:.0%}", display=False)
 Table(["model", "parameters"] + [f"<i>T</i> = {lag}" for lag in LAGS], rows)
-"""),
-    ("md", r"""
+""",
+    ),
+    (
+        "md",
+        r"""
 Each entry is the test mean squared error, with the fraction of answers within 0.04 in brackets
 (the mean predictor scores $1/6 \approx 0.167$). The parameter column counts the whole model: cell,
 readout and all.
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 fig = viz_training.learning_curves(
     {f"adding problem, T = {lag}": {kind: adding[lag, kind]["losses"] for kind in KINDS} for lag in LAGS},
     baseline=1 / 6,
 )
 glue("cmp-adding-curves", fig, display=False)
 plt.close(fig)
-""", HIDE),
-    ("md", r"""
+""",
+        HIDE,
+    ),
+    (
+        "md",
+        r"""
 ```{glue:figure} cmp-adding-curves
 :alt: Three panels of training loss against training step, one per sequence length 10, 20 and 40, on a log scale, with a dashed line at one sixth for predicting the mean. The plain RNN stays near the dashed line at lengths 20 and 40; the GRU drops below it early at every length; the LSTM drops later as the length grows, and at length 40 not at all within the 600 steps shown.
 :name: fig-cmp-adding-curves
@@ -336,14 +402,21 @@ later as $T$ grows, and at $T = 40$ it has not left it when training stops (test
 fast each cell learns on one seed and one small budget, not what it can learn: the LSTM was
 introduced with this very task, solved at far longer lags with far more training
 {cite:p}`hochreiter1997lstm`.
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 print("wall time per run (seconds):")
 print("  lag " + "".join(f"{NAMES[kind]:>11}" for kind in KINDS))
 for lag in LAGS:
     print(f"{lag:5d} " + "".join(f"{adding[lag, kind]['seconds']:9.1f} s" for kind in KINDS))
-""", IGNORE),
-    ("md", r"""
+""",
+        IGNORE,
+    ),
+    (
+        "md",
+        r"""
 ### Task 2: forecasting a noisy periodic series
 
 The second task needs a shorter memory. A clean signal with period $P = 16$,
@@ -359,8 +432,11 @@ three steps ahead, $s(t + 3)$, from a linear readout of $h_t$. One observation i
 value occurs on the way up and on the way down), so the model must remember where in the cycle it
 is. We score the test windows from step 6 on, once every model has seen a few observations, and
 compare with the naive forecast $\hat y_t = u_t$ ("tomorrow looks like today").
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 T_SERIES, HORIZON, STEPS_SERIES = 24, 3, 300
 x_test, y_test = tasks.noisy_periodic(n=500, length=T_SERIES, horizon=HORIZON, seed=10_000)
 naive_mse = float(np.mean((x_test[5:] - y_test[5:]) ** 2))
@@ -380,21 +456,32 @@ for kind in KINDS:
     y_hat, _ = model.forward(params, x_test)
     series[kind] = dict(losses=history.losses, mse=float(np.mean((y_hat[5:] - y_test[5:]) ** 2)),
                         seconds=history.seconds)
-""", IGNORE),
-    ("code", r"""
+""",
+        IGNORE,
+    ),
+    (
+        "code",
+        r"""
 rows = [["naive, ŷ<sub>t</sub> = u<sub>t</sub>", f"{naive_mse:.4f}"]]
 rows += [[NAMES[kind], f"{series[kind]['mse']:.4f}"] for kind in KINDS]
 glue("cmp-series-naive", f"{naive_mse:.3f}", display=False)
 for kind in KINDS:
     glue(f"cmp-series-{kind}", f"{series[kind]['mse']:.4f}", display=False)
 Table(["forecast", "test MSE"], rows)
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 fig = viz_training.learning_curves({"noisy periodic series, 3 steps ahead": {k: series[k]["losses"] for k in KINDS}})
 glue("cmp-series-curves", fig, display=False)
 plt.close(fig)
-""", HIDE),
-    ("md", r"""
+""",
+        HIDE,
+    ),
+    (
+        "md",
+        r"""
 ```{glue:figure} cmp-series-curves
 :alt: Training loss against training step on a log scale for the periodic forecasting task. The three curves, plain RNN, LSTM and GRU, fall together and end close to one another.
 :name: fig-cmp-series-curves
@@ -409,15 +496,22 @@ All three models end far below the naive forecast: test errors {glue:text}`cmp-s
 against {glue:text}`cmp-series-naive`. The ranking is not the one of task 1: the GRU, fastest on
 the adding problem, is last here, and the plain RNN is as good as the gated cells. A few steps of
 memory suffice, and the plain RNN's gradients survive a few steps. Its advantage is cost:
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 print("wall time per run (seconds):")
 for kind in KINDS:
     print(f"{NAMES[kind]:>10} {series[kind]['seconds']:6.1f} s")
 total = sum(r["seconds"] for r in adding.values()) + sum(r["seconds"] for r in series.values())
 print(f"all {len(adding) + len(series)} training runs: {total:.0f} s")
-""", IGNORE),
-    ("md", r"""
+""",
+        IGNORE,
+    ),
+    (
+        "md",
+        r"""
 ## When to use which
 
 What our measurements support:
@@ -451,5 +545,6 @@ study finds a winner on every task. Whichever you pick, clip gradients and, for 
 forget-gate bias at 1.
 
 The next chapter looks at a subtler difference: the same GRU is written in several incompatible ways.
-"""),
+""",
+    ),
 ]

@@ -5,7 +5,9 @@ IGNORE = ("nbval-ignore-output",)
 HIDE = ("hide-input",)
 
 CELLS = [
-    ("md", r"""
+    (
+        "md",
+        r"""
 # Conventions in the wild
 
 "The GRU" is not one set of equations. Papers, tutorials and frameworks agree on the gates but differ
@@ -18,8 +20,11 @@ in two places, and in how they store the weights:
 None of these choices is wrong, but mixing them silently gives a model that runs without error and
 computes something else. This chapter shows each difference on the worked example of the GRU
 chapter, converts weights between layouts, and points to the test that pins `rnnlab` to PyTorch.
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 import matplotlib.pyplot as plt
 import numpy as np
 from myst_nb import glue
@@ -31,8 +36,11 @@ from rnnlab.viz_training import Table
 example = rnnlab.examples.gru_3d()
 x, h_prev, p = example.x, example.h_prev, example.params
 H = p.hidden_size
-"""),
-    ("md", r"""
+""",
+    ),
+    (
+        "md",
+        r"""
 ## Which state does $z_t$ keep?
 
 Both forms interpolate between the previous state and the candidate; they differ in which one $z_t$
@@ -75,15 +83,21 @@ weights and bias are negated:
 
 So a GRU trained under one convention becomes the same function under the other by negating $W_z$
 and $b_z$. Checked on the worked example:
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 new = rnnlab.gru_step(x, h_prev, p, z_weights="new")
 flipped = rnnlab.gru_step(x, h_prev, p.replace(W_z=-p.W_z, b_z=-p.b_z), z_weights="old")
 print("h_t, z_weights='new':                     ", new.h)
 print("h_t, z_weights='old', W_z and b_z negated:", flipped.h)
 print(f"largest difference: {np.max(np.abs(new.h - flipped.h)):.1e}")
-"""),
-    ("md", r"""
+""",
+    ),
+    (
+        "md",
+        r"""
 The difference is zero or a rounding error of order $10^{-17}$: the two conventions have exactly the
 same expressive power, and only the meaning of a *value* of $z_t$ changes. That matters when you read
 a gate's values (as in the applications chapter) or load weights trained elsewhere.
@@ -114,8 +128,11 @@ $r_t = 1$ and $b_{hn} = 0$.
 Here is the worked example of the GRU chapter through the four combinations. The gates $r_t$ and
 $z_t$ do not depend on the convention; the candidate depends on `reset`, and the new state on both
 choices.
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 conventions = [(z, reset) for z in ("old", "new") for reset in ("before", "after")]
 traces = {c: rnnlab.gru_step(x, h_prev, p, z_weights=c[0], reset=c[1]) for c in conventions}
 
@@ -130,14 +147,20 @@ assert all(np.array_equal(t.r, r_t) and np.array_equal(t.z, z_t) for t in traces
 print("r_t =", vector(r_t), "(the same in all four)")
 print("z_t =", vector(z_t), "(the same in all four)")
 Table(["<code>z_weights</code>", "<code>reset</code>", "h̃<sub>t</sub>", "h<sub>t</sub>"], rows)
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 spread = np.ptp(np.array([t.h for t in traces.values()]), axis=0)
 glue("conv-spread", f"{spread.max():.3f}", display=False)
 glue("conv-spread-unit", int(np.argmax(spread)) + 1, display=False)
 print("largest spread of h_t across the four conventions, per component:", vector(spread))
-"""),
-    ("md", r"""
+""",
+    ),
+    (
+        "md",
+        r"""
 The same weights and the same input give four different states, up to {glue:text}`conv-spread`
 apart in component {glue:text}`conv-spread-unit`, with values of a size that looks plausible in every
 row. Nothing fails; the numbers are just different. Loading weights under the wrong convention is a
@@ -159,13 +182,20 @@ different orders:
 
 PyTorch's $n$ and $g$, and Keras' $h$ and $c$, are the candidates ($\tilde h$ and $\tilde c$). Keras
 stores transposed matrices because it computes `x @ kernel`; PyTorch computes `W @ x`.
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 fig = viz_training.weight_layouts(H=3, D=2)
 glue("conv-layouts", fig, display=False)
 plt.close(fig)
-""", HIDE),
-    ("md", r"""
+""",
+        HIDE,
+    ),
+    (
+        "md",
+        r"""
 ```{glue:figure} conv-layouts
 :alt: Three diagrams of the same GRU weights. Left, rnnlab: three separate matrices W_r, W_z and W_h, each split into a recurrent part of width H and an input part of width D. Middle, PyTorch: the input parts stacked as rows r, z, n in weight_ih, and the recurrent parts stacked as rows r, z, n in weight_hh. Right, Keras: the transposed input parts side by side as columns z, r, h in kernel, and the transposed recurrent parts as columns z, r, h in recurrent_kernel.
 :name: fig-conv-layouts
@@ -179,8 +209,11 @@ framework.
 `rnnlab.interop` converts in both directions. For Keras, `to_keras` returns the three arrays and
 `from_keras` reads them back; the block for $z_t$ is the first in Keras and its columns are the
 transposed rows of `W_z`:
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 keras = interop.to_keras(p.replace(b_hn=np.zeros(H)), reset_after=True)
 for name, array in keras.items():
     print(f"{name:>16}: shape {array.shape}")
@@ -192,20 +225,29 @@ print("recurrent_kernel[:, H:2H] is the state part of W_r, transposed:",
 back = interop.from_keras("gru", **keras)
 print("round trip gives the same weights:",
       all(np.array_equal(a, b) for a, b in zip(back.arrays().values(), p.replace(b_hn=np.zeros(H)).arrays().values())))
-"""),
-    ("md", r"""
+""",
+    ),
+    (
+        "md",
+        r"""
 The Keras round trip is exact because it only moves numbers. What the conversion cannot change is
 the convention: a Keras GRU with the default `reset_after=True` computes {eq}`conv-reset-after` with
 {eq}`conv-z-old`, so weights from it must be run with `reset="after", z_weights="old"`. The seeds'
 equations are {eq}`conv-reset-before`; to get them in Keras, pass `reset_after=False`, whose layout
 has a single bias row:
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 keras_before = interop.to_keras(p, reset_after=False)
 print("reset_after=False bias shape:", keras_before["bias"].shape)
 print("reset_after=True  bias shape:", keras["bias"].shape, "(row 0: input biases, row 1: recurrent biases)")
-"""),
-    ("md", r"""
+""",
+    ),
+    (
+        "md",
+        r"""
 For PyTorch, `rnnlab.GRUParams.from_torch(module)` and `params.to_torch()` do the same job for
 `nn.GRUCell` and a one-layer `nn.GRU`. A PyTorch GRU always computes `reset="after",
 z_weights="old"`: its `bias_hh` rows for $n$ become `b_hn`, and its other two biases per block are
@@ -222,8 +264,11 @@ integration, where PyTorch is always installed.
 The cell below repeats that comparison on this chapter's example when PyTorch is installed. Binder,
 and a reader's laptop, may not have it; then the cell says so. Its output depends on the machine, so
 the book's tests do not compare it.
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 try:
     import torch
 except ImportError:
@@ -239,8 +284,12 @@ else:
     print("rnnlab  h_t:", ours)
     print("PyTorch h_t:", theirs)
     print(f"largest difference: {np.max(np.abs(ours - theirs)):.1e}")
-""", IGNORE),
-    ("md", r"""
+""",
+        IGNORE,
+    ),
+    (
+        "md",
+        r"""
 ## Checklist for reusing GRU weights
 
 1. Find the equation for $h_t$ in the source, not the sentence about it: {eq}`conv-z-old` or
@@ -250,5 +299,6 @@ else:
 3. Map the stacked blocks by name (PyTorch r, z, n; Keras z, r, h), transpose Keras' kernels, and add
    or keep the biases as described above.
 4. Check one step against the source framework on a known input, as the cell above does.
-"""),
+""",
+    ),
 ]

@@ -5,7 +5,9 @@ IGNORE = ("nbval-ignore-output",)
 HIDE = ("hide-input",)
 
 CELLS = [
-    ("md", r"""
+    (
+        "md",
+        r"""
 # Applications: reading reviews and forecasting a series
 
 The gated cells were built to carry information across time. This chapter puts them to work on two
@@ -17,8 +19,11 @@ their gates learned:
 2. a **forecaster** that predicts a noisy periodic series a few steps ahead with an LSTM.
 
 The data are generated in code, so everything here runs anywhere in well under a minute.
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 import os
 import platform
 
@@ -38,8 +43,11 @@ from rnnlab import tasks, viz_training
 from rnnlab.viz_training import Table
 from rnnlab.models import SequenceModel, n_params
 from rnnlab.train import Adam, bce_with_logits, mse, train
-"""),
-    ("md", r"""
+""",
+    ),
+    (
+        "md",
+        r"""
 ## A toy sentiment task
 
 `rnnlab.tasks.toy_reviews` writes reviews of twelve words from a vocabulary of a few dozen: filler
@@ -47,8 +55,11 @@ words ("the", "plot", "was", ...), positive and negative words, and the word "no
 polarity of the word after it. A review contains one or three sentiment phrases, and its label is 1
 when their polarities add up to more than zero. To get it right a model must remember every phrase
 it has read until the end, and carry a "not" to the next word. Half of the reviews are positive.
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 train_set = tasks.toy_reviews(n=2000, length=12, seed=0)
 test_set = tasks.toy_reviews(n=500, length=12, seed=1)
 V = len(train_set.vocab)
@@ -56,8 +67,11 @@ print(f"vocabulary: {V} words; {train_set.labels.size} training and {test_set.la
       f"positive fraction {train_set.labels.mean():.2f}")
 for i in range(6):
     print(f"{'positive' if test_set.labels[i] else 'negative':>9}: {test_set.text(i)}")
-"""),
-    ("md", r"""
+""",
+    ),
+    (
+        "md",
+        r"""
 ### The model
 
 The model is the seeds' `Embedding -> GRU -> Dense(1, sigmoid)`, scaled down. Each word $w_t$ is
@@ -81,16 +95,22 @@ L = \frac1B \sum_{n=1}^{B} \Bigl[\log\bigl(1 + e^{s_n}\bigr) - y_n s_n\Bigr], \q
 which is `rnnlab.train.bce_with_logits`. `rnnlab.models.SequenceModel` wires {eq}`app-classifier`
 from `rnnlab`'s own sequence functions: its backward pass is `gru_backward` followed by the
 embedding's gradient, a sum of $\partial L / \partial e_t$ into the rows of the words that were read.
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 D, H = 8, 16
 classifier = SequenceModel("gru", input_size=D, hidden_size=H, vocab_size=V, readout="last")
 weights = classifier.init(seed=0)
 for name, array in weights.items():
     print(f"{name:>4}: {array.shape}", end="\n" if name in ("W_h", "b_h", "E") else "   ")
 print("parameters:", n_params(weights), "of which the GRU has", rnnlab.count_params("gru", D, H))
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 def review_batch(step, size=32):
     rows = np.random.default_rng(step).integers(0, train_set.labels.size, size)
     return train_set.tokens[:, rows], train_set.labels[rows, None]
@@ -99,16 +119,23 @@ def review_batch(step, size=32):
 history = train(classifier.loss_and_grads(bce_with_logits), weights, review_batch,
                 steps=600, optimizer=Adam(lr=0.01), max_norm=1.0, desc="GRU sentiment classifier")
 print(f"trained in {history.seconds:.1f} s")
-""", IGNORE),
-    ("code", r"""
+""",
+        IGNORE,
+    ),
+    (
+        "code",
+        r"""
 logits, _ = classifier.forward(weights, test_set.tokens)
 predicted = (logits[:, 0] > 0).astype(float)
 accuracy = np.mean(predicted == test_set.labels)
 glue("app-review-accuracy", f"{accuracy:.1%}", display=False)
 print(f"training loss, mean of the last 50 steps: {history.losses[-50:].mean():.4f}")
 print(f"test accuracy: {accuracy:.1%}")
-"""),
-    ("md", r"""
+""",
+    ),
+    (
+        "md",
+        r"""
 The classifier labels {glue:text}`app-review-accuracy` of the held-out reviews correctly. The rule
 that made the labels is exact and short, so a perfect score is within reach of so small a model; a
 model that ignored word order could not get there, because the same bag of words is negative as
@@ -121,8 +148,11 @@ with $z_t$ near 1 *keeps* its state through word $t$, and a unit with $z_t$ near
 conventions chapter explains why other sources read $z_t$ the other way round). To see the gate, we
 replay one test review through `rnnlab.gru_step`, one word at a time, with the trained weights, and
 record $z_t$ for every unit:
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 def gate_trace(tokens):
     # Replay one review step by step; return the (T, H) update-gate values.
     cell, h = classifier.cell(weights), np.zeros(H)
@@ -137,13 +167,20 @@ def gate_trace(tokens):
 shown = next(i for i in range(test_set.labels.size) if "not" in test_set.words(i) and predicted[i] == test_set.labels[i])
 z_shown = gate_trace(test_set.tokens[:, shown])
 print(f"review {shown} ({'positive' if test_set.labels[shown] else 'negative'}): {test_set.text(shown)}")
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 fig = viz_training.gate_heatmap(z_shown, test_set.words(shown), title="update gate $z_t$ while reading one review")
 glue("app-z-heatmap", fig, display=False)
 plt.close(fig)
-""", HIDE),
-    ("md", r"""
+""",
+        HIDE,
+    ),
+    (
+        "md",
+        r"""
 ```{glue:figure} app-z-heatmap
 :alt: Heatmap with the twelve words of a test review along the horizontal axis and the sixteen units of the GRU along the vertical axis; colour gives the update gate between 0 and 1. Values vary from unit to unit and word to word; the column under the word "not" is the darkest, with most units near 0, meaning their state is rewritten there.
 :name: fig-app-z-heatmap
@@ -155,8 +192,11 @@ review. Light: the unit keeps its state ($z_t \approx 1$); dark: it takes the ne
 One review is an anecdote, so here is the same reading over the whole test set: the average of
 $1 - z_t$ over units, that is, how much of the state is rewritten, grouped by the kind of word being
 read.
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 kinds = {"filler": tasks.FILLER, "not": (tasks.NEGATION,), "sentiment": tasks.POSITIVE + tasks.NEGATIVE}
 word_kind = {word: kind for kind, words in kinds.items() for word in words}
 rewrite = {kind: [] for kind in kinds}
@@ -169,8 +209,11 @@ for kind, values in rewrite.items():
     rows.append([kind, f"{np.mean(values):.3f}", len(values)])
     glue(f"app-rewrite-{kind}", f"{np.mean(values):.2f}", display=False)
 Table(["word read", "mean of 1 − z<sub>t</sub> over units", "words seen"], rows)
-"""),
-    ("md", r"""
+""",
+    ),
+    (
+        "md",
+        r"""
 On average the GRU rewrites {glue:text}`app-rewrite-not` of its state at "not",
 {glue:text}`app-rewrite-sentiment` at a sentiment word, and {glue:text}`app-rewrite-filler` at a
 filler word. Nobody told it which words matter, yet its update gate opens widest at the words that
@@ -190,8 +233,11 @@ h_t, c_t = \operatorname{LSTM}(h_{t-1}, c_{t-1}, u_t), \qquad \hat y_t = w_y^\to
 ```
 
 trained on the mean squared error over all steps of windows of 40 observations.
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 T_SERIES, HORIZON, H_SERIES = 40, 3, 16
 forecaster = SequenceModel("lstm", input_size=1, hidden_size=H_SERIES, readout="all")
 lstm_weights = forecaster.init(seed=0)
@@ -201,8 +247,12 @@ series_history = train(
     steps=500, optimizer=Adam(lr=0.01), max_norm=1.0, desc="LSTM forecaster",
 )
 print(f"trained in {series_history.seconds:.1f} s")
-""", IGNORE),
-    ("code", r"""
+""",
+        IGNORE,
+    ),
+    (
+        "code",
+        r"""
 x_test, y_test = tasks.noisy_periodic(n=300, length=T_SERIES, horizon=HORIZON, seed=10_000)
 y_hat, _ = forecaster.forward(lstm_weights, x_test)
 later = slice(5, None)  # after a few observations, once the phase can be known
@@ -211,13 +261,20 @@ naive_mse = np.mean((x_test[later] - y_test[later]) ** 2)
 glue("app-forecast-mse", f"{model_mse:.3f}", display=False)
 glue("app-naive-mse", f"{naive_mse:.3f}", display=False)
 print(f"test MSE from step 6 on: LSTM {model_mse:.4f}, naive forecast u_t {naive_mse:.4f}")
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 fig = viz_training.forecast(x_test[:, 0, 0], y_test[:, 0, 0], {"lstm": y_hat[:, 0, 0]}, HORIZON)
 glue("app-forecast", fig, display=False)
 plt.close(fig)
-""", HIDE),
-    ("md", r"""
+""",
+        HIDE,
+    ),
+    (
+        "md",
+        r"""
 ```{glue:figure} app-forecast
 :alt: Line plot over 40 time steps of one test window. Grey dots are the noisy observations, a dark line is the clean periodic signal, and a blue line is the LSTM's forecast made three steps earlier. After the first few steps the blue line follows the dark line closely, while the dots scatter around it.
 :name: fig-app-forecast
@@ -234,8 +291,11 @@ From step 6 on, the forecaster's mean squared error is {glue:text}`app-forecast-
 
 The LSTM's forget gate $f_t$ decides, unit by unit, how much of the cell state $c_{t-1}$ survives
 step $t$. Replaying the test window through `rnnlab.lstm_step`:
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 cell = forecaster.cell(lstm_weights)
 h, c = np.zeros(H_SERIES), np.zeros(H_SERIES)
 forget = []
@@ -250,14 +310,21 @@ glue("app-forget-max", f"{per_unit.max():.2f}", display=False)
 glue("app-forget-min", f"{per_unit.min():.2f}", display=False)
 print(f"mean forget gate over the window: {forget.mean():.3f}")
 print("mean f_t per unit, sorted:", np.round(np.sort(per_unit), 2))
-"""),
-    ("code", r"""
+""",
+    ),
+    (
+        "code",
+        r"""
 labels = [str(t) if t % 5 == 0 else "" for t in range(T_SERIES)]
 fig = viz_training.gate_heatmap(forget, labels, title="forget gate $f_t$ over one test window (time step)", name="f")
 glue("app-f-heatmap", fig, display=False)
 plt.close(fig)
-""", HIDE),
-    ("md", r"""
+""",
+        HIDE,
+    ),
+    (
+        "md",
+        r"""
 ```{glue:figure} app-f-heatmap
 :alt: Heatmap with the 40 time steps of a test window along the horizontal axis and the sixteen LSTM units along the vertical axis; colour gives the forget gate between 0 and 1. One unit stays light throughout; most others alternate between lighter and darker bands that repeat every 16 steps, the period of the signal.
 :name: fig-app-f-heatmap
@@ -280,5 +347,6 @@ Both models are small enough to change and re-run in seconds: make the reviews l
 "not", swap the GRU for an LSTM with `SequenceModel("lstm", ...)`, or lengthen the forecast horizon,
 and watch how accuracy and the gates respond. The comparison chapter measured which cell to prefer
 when; the exercises ask you to write the cells' equations yourself and check them against `rnnlab`.
-"""),
+""",
+    ),
 ]
