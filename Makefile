@@ -50,7 +50,7 @@ exercises: $(VENV)/.test
 
 # Grade a class: make grade ASSIGNMENT=gru_gates SUBMISSIONS=path/to/folder-or.zip
 grade: $(VENV)/.test
-	$(BIN)/python -m coursegrader grade --assignment "$(ASSIGNMENT)" --submissions "$(SUBMISSIONS)"
+	$(BIN)/python -m coursegrader grade --assignment "$(ASSIGNMENT)" --submissions "$(SUBMISSIONS)" $(if $(UNSANDBOXED),--unsandboxed) $(if $(MEMORY_LIMIT),--memory-limit $(MEMORY_LIMIT))
 
 lock: $(VENV)/.test
 	{ head -2 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -viE '^(torch|nvidia|triton|sympy|mpmath|networkx|filelock|fsspec)=='; } > constraints.tmp && mv constraints.tmp constraints.txt

@@ -54,7 +54,8 @@ TAMPERED = (
     "rnn_unroll_batch, gradient_norms_sequence, gradient_norms_random, gradient_shrink_reason)"
 )
 REBINDS = "flagged for review: rebinds np, numpy, grading or rnnlab"
-WITHHELD = "feedback withheld: it contained hidden-test text"
+STOPPED = "the notebook's code stopped the process that runs its kernel"
+KILLED = "the notebook's code killed the process that runs its kernel"
 
 # student: (total out of 16, status, likely mistakes as the report lists them)
 EXPECTED = {
@@ -75,10 +76,11 @@ EXPECTED = {
     "deleted_tests": (16, "ok", "-"),  # put back and run (nbgrader alone: a crash); its odd kernel is replaced
     "changed_metadata": (5, "ok", SIGMOID),  # points and renamed grade_ids: restored from the gradebook
     # code that never ends, ends the kernel, or attacks the grader: the rest of the class is graded
-    "loop_in_cell": (12, "timed out", "-"),  # part A's answers never ran
-    "stuck": (0, "timed out; flagged for review: process control", "-"),
-    "freeze_grader": (0, "grader process stopped; flagged for review: process control", "-"),
-    "kill_grader": (0, "grader process died; flagged for review: process control", "-"),
+    "loop_in_cell": (12, "time limit (8 s per cell)", "-"),  # part A's answers never ran
+    "stuck": (0, "time limit (8 s per cell); flagged for review: process control", "-"),
+    # signal the process that runs the kernel (in the sandbox: a watcher, never the grader): not graded
+    "freeze_grader": (0, f"sandbox violation: {STOPPED}; flagged for review: process control", "-"),
+    "kill_grader": (0, f"sandbox violation: {KILLED} (signal 9); flagged for review: process control", "-"),
     "exits": (5, "ok", "-"),  # SystemExit is an ordinary error in IPython: every test calling rnn_step fails
     "os_exit": (0, "kernel died; flagged for review: process control", "-"),
     "segfault": (0, "kernel died; flagged for review: ctypes", "-"),
@@ -90,12 +92,8 @@ EXPECTED = {
     # documented as unstoppable inside the kernel: graded as written, flagged for a human
     "rebind_grading": (16, REBINDS, "-"),
     "hide_errors": (16, "flagged for review: IPython internals", "-"),
-    # reads the hidden tests from the gradebook copy and prints them: its feedback page is withheld
-    "leak_hidden_tests": (
-        16,
-        "feedback withheld: it contained hidden-test text; flagged for review: gradebook access",
-        "-",
-    ),
+    # looks for the gradebook to print the hidden tests: the sandbox shows it none
+    "leak_hidden_tests": (16, "flagged for review: gradebook access", "-"),
     # not a notebook we can grade
     "malformed": (0, "malformed notebook", "-"),
     "missing": (0, "missing notebook", "-"),
@@ -219,7 +217,6 @@ def test_feedback_never_shows_hidden_tests(graded: dict, course: Course) -> None
     pages = sorted(course.feedback.glob(f"*/{ASSIGNMENT}/*.html"))
     # no feedback where the notebook never ran to its end (a dead kernel, a stopped grader, no notebook)
     without = {"freeze_grader", "kill_grader", "malformed", "missing", "os_exit", "segfault", "stuck"}
-    without.add("leak_hidden_tests")  # withheld: it printed the hidden tests
     ours = sorted(page.parent.parent.name for page in pages)
     assert ours == sorted(set(EXPECTED) - without), f"ours {ours} vs reference {sorted(set(EXPECTED) - without)}"
     for page in pages:

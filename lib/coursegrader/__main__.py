@@ -13,6 +13,8 @@ from pathlib import Path
 
 from .collect import SubmissionsError
 from .grade import Settings, default_workers, grade
+from .sandbox import Limits, parse_bytes
+from .sandbox.probe import SandboxUnavailableError
 
 
 def positive(kind: type):
@@ -23,6 +25,13 @@ def positive(kind: type):
         return value
 
     return parse
+
+
+def size(text: str) -> int:
+    try:
+        return parse_bytes(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
 
 
 def parser() -> argparse.ArgumentParser:
@@ -54,6 +63,33 @@ def parser() -> argparse.ArgumentParser:
         default=600.0,
         help="seconds one student may take in total before being stopped (default 600)",
     )
+    defaults = Limits()
+    sandbox = grading.add_argument_group("sandbox", "every student's kernel runs in a bubblewrap sandbox with limits")
+    sandbox.add_argument(
+        "--unsandboxed",
+        action="store_true",
+        help="grade without the sandbox (student code runs with your rights; the report says so at the top)",
+    )
+    sandbox.add_argument(
+        "--memory-limit", type=size, default=defaults.memory, metavar="SIZE",
+        help="memory of one student's kernel and its processes, e.g. 2G or 512M (default 2G)",
+    )  # fmt: skip
+    sandbox.add_argument(
+        "--cpu-limit", type=positive(int), default=defaults.cpu_seconds, metavar="SECONDS",
+        help=f"CPU seconds of each of the kernel's processes (default {defaults.cpu_seconds})",
+    )  # fmt: skip
+    sandbox.add_argument(
+        "--process-limit", type=positive(int), default=defaults.processes, metavar="N",
+        help=f"processes and threads of one kernel together (default {defaults.processes})",
+    )  # fmt: skip
+    sandbox.add_argument(
+        "--file-size-limit", type=size, default=defaults.file_size, metavar="SIZE",
+        help="the largest file a kernel may write (default 256M)",
+    )  # fmt: skip
+    sandbox.add_argument(
+        "--disk-limit", type=size, default=defaults.disk, metavar="SIZE",
+        help="bytes in the kernel's scratch folder, and the size of its /tmp (default 512M)",
+    )  # fmt: skip
     grading.add_argument(
         "--root",
         type=Path,
@@ -73,14 +109,15 @@ def main(argv: list[str] | None = None) -> int:
     if not args.assignment or not str(args.submissions):
         print("usage: make grade ASSIGNMENT=<id> SUBMISSIONS=<folder or zip>", file=sys.stderr)
         return 2
-    settings = Settings(args.workers, args.timeout, args.student_timeout)
+    limits = Limits(args.memory_limit, args.cpu_limit, args.process_limit, args.file_size_limit, args.disk_limit)
+    settings = Settings(args.workers, args.timeout, args.student_timeout, not args.unsandboxed, limits)
     try:
         summary = grade(args.root, args.assignment, args.submissions, settings)
-    except (SubmissionsError, FileNotFoundError) as error:
+    except (SubmissionsError, FileNotFoundError, SandboxUnavailableError) as error:
         print(f"coursegrader: {error}", file=sys.stderr)
         return 2
     print(summary)
-    return 0
+    return 3 if summary.startswith("grading stopped") else 0
 
 
 if __name__ == "__main__":

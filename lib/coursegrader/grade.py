@@ -1,4 +1,5 @@
-"""The whole pipeline behind ``make grade``: register, collect, autograde in parallel, merge, report."""
+"""The whole pipeline behind ``make grade``: register, collect, check the sandbox, autograde in parallel,
+merge, report."""
 
 from __future__ import annotations
 
@@ -23,17 +24,41 @@ from .merge import cell_scores, prune_gradebook, publish_files, write_scores
 from .pool import Task, run_pool
 from .register import GradeCellInfo, grade_cells, register
 from .report import StudentResult, diagnosed_mistakes, format_score, write_atomically, write_csv, write_report
+from .sandbox import Limits, bytes_text
+from .sandbox.probe import check_sandbox
+from .worker import library_digest
 
-GRADED_STATUSES = {"ok", "timed out"}  # the notebook ran to the end: its cells have scores
+#: Packages outside the Python environment that students' kernels may import (read-only in the sandbox).
+PACKAGES = ["rnnlab"]
+UNSANDBOXED = (
+    "**Graded without a sandbox** (`--unsandboxed`): every student's code ran with the grader's rights, "
+    "could read and change any of its files (solutions, gradebook, other students' work) and use the "
+    "network. Treat these grades as untrusted."
+)
+
+
+class GradingStoppedError(RuntimeError):
+    """A sandbox violation: the grades of students graded after it could not be trusted, so grading stopped."""
 
 
 @dataclass(frozen=True)
 class Settings:
-    """How to grade: parallel workers, the per-cell and per-student time limits (seconds)."""
+    """How to grade: parallel workers, the per-cell and per-student time limits (seconds), the sandbox."""
 
     workers: int
     cell_timeout: int = 60
     student_timeout: float = 600.0
+    sandbox: bool = True
+    limits: Limits = Limits()
+
+    def describe(self) -> str:
+        if not self.sandbox:
+            return "no sandbox (--unsandboxed): student code runs with your rights"
+        limits = self.limits
+        return (
+            f"sandboxed kernels: memory {bytes_text(limits.memory)}, CPU {limits.cpu_seconds} s, "
+            f"{limits.processes} processes, files {bytes_text(limits.file_size)}, disk {bytes_text(limits.disk)}"
+        )
 
 
 def cell_order(notebook: Path) -> list[str]:
@@ -100,6 +125,8 @@ class Grader:
         """``finish_student``, but an unexpected error is this student's problem, never the class's."""
         try:
             self.finish_student(task, outcome)
+        except GradingStoppedError:
+            raise
         except Exception:  # noqa: BLE001 - record it and carry on with the class
             error = traceback.format_exc()
             self.write_student_log(task.student, {"error": error})
@@ -119,14 +146,15 @@ class Grader:
         self.write_student_log(task.student, outcome)
         ran = {}
         for item in outcome.get("notebooks", []):
-            name, status = item["notebook"], item["status"]
+            name = item["notebook"]
             where = "" if len(self.notebooks) == 1 else f" in {name}"
-            if status != "ok":
-                problems.append(status + where)
+            problems += [problem + where for problem in item["problems"]]
             if item.get("feedback"):
                 problems.append(item["feedback"] + where)
             path = work_area / "autograded" / task.student / self.assignment_id / f"{name}.ipynb"
-            ran[name] = path if status in GRADED_STATUSES and path.exists() else None
+            ran[name] = path if item["ran"] and path.exists() else None
+        if "violation" in outcome:
+            problems.append("sandbox violation: " + outcome["violation"])
         if suspicious:
             problems.append("flagged for review: " + ", ".join(dict.fromkeys(suspicious)))
         scores = {nb: cell_scores(ran.get(nb), self.max_scores(nb)) for nb in self.notebooks}
@@ -151,6 +179,10 @@ class Grader:
             file=self.log,
             flush=True,
         )
+        if "violation" in outcome:
+            raise GradingStoppedError(
+                f"grading stopped after {task.student}: sandbox violation: {outcome['violation']}"
+            )
 
     def run(self, submissions_path: Path) -> str:
         put_python_tools_on_path()
@@ -158,7 +190,12 @@ class Grader:
             print(f"registered {self.assignment_id} in {self.course.gradebook}", file=self.log, flush=True)
         self.cells = grade_cells(self.course, self.assignment_id)
         scratch = Path(tempfile.mkdtemp(prefix="coursegrader-"))
+        scratch.chmod(0o755)  # the sandboxes' scratch folders live below it
+        stopped = None
         try:
+            if self.settings.sandbox:
+                check_sandbox([self.course.source, self.course.grading, scratch], PACKAGES)
+            print(self.settings.describe(), file=self.log, flush=True)
             class_folder = open_submissions(submissions_path, scratch / "unzipped")
             collected = collect(self.course, self.assignment_id, class_folder, self.notebooks)
             self.submissions = {s.student: s for s in collected}
@@ -181,6 +218,10 @@ class Grader:
                     "submitted": str(self.course.submitted),
                     "pristine_db": str(pristine),
                     "pristine_sha256": sha256(pristine),
+                    "library_sha256": library_digest(PACKAGES),
+                    "packages": PACKAGES,
+                    "sandbox": self.settings.sandbox,
+                    "limits": self.settings.limits.to_json(),
                     "cell_timeout": self.settings.cell_timeout,
                     "cell_order": {
                         nb: cell_order(self.course.source / self.assignment_id / f"{nb}.ipynb") for nb in self.notebooks
@@ -188,17 +229,21 @@ class Grader:
                     "hidden_lines": hidden_lines(self.solution_notebooks()),
                 }
                 workers = max(1, min(self.settings.workers, len(tasks)))
-                run_pool(tasks, spec, scratch, workers, self.settings.student_timeout, self.finish_safely)
+                timeout_status = f"time limit ({self.settings.student_timeout:g} s per student)"
+                run_pool(tasks, spec, scratch, workers, self.settings.student_timeout, self.finish_safely,
+                         timeout_status=timeout_status)  # fmt: skip
+        except GradingStoppedError as error:
+            stopped = str(error)
         finally:
             self.keep_logs(scratch)
             shutil.rmtree(scratch, ignore_errors=True)
-        return self.write_outputs()
+        return self.write_outputs(stopped)
 
     def write_student_log(self, student: str, outcome: dict) -> None:
         """Keep what went wrong for one student in ``grading/logs/<assignment>/<student>.log``."""
         lines = [outcome.get("problem", ""), outcome.get("error", "")]
         for item in outcome.get("notebooks", []):
-            lines += [f"== {item['notebook']}: {item['status']}", *item.get("log", [])]
+            lines += [f"== {item['notebook']}: {'; '.join(item['problems']) or 'ok'}", *item.get("log", [])]
         text = "\n".join(line for line in lines if line).strip()
         logs = self.course.grading / "logs" / self.assignment_id
         logs.mkdir(parents=True, exist_ok=True)
@@ -211,14 +256,17 @@ class Grader:
         for log in sorted(scratch.glob("worker-*/worker.log")):
             shutil.copyfile(log, logs / f"{log.parent.name}.log")
 
-    def write_outputs(self) -> str:
+    def write_outputs(self, stopped: str | None = None) -> str:
         results = list(load_results(self.results_path).values())
         report = self.course.grading / "report.md"
         summary = summary_line(results, report.relative_to(self.course.root))
+        if stopped:
+            summary = f"{stopped}; {summary}"
         write_csv(results, self.notebooks, self.course.grading / "grades.csv")
         shutil.copyfile(self.course.grading / "grades.csv", self.course.grading / f"grades-{self.assignment_id}.csv")
         cells = [(f"{c.notebook}/{c.grade_id}", c.max_score) for c in self.cells]
-        write_report(results, self.assignment_id, cells, summary, report)
+        warnings = [] if self.settings.sandbox else [UNSANDBOXED]
+        write_report(results, self.assignment_id, cells, summary, report, warnings)
         return summary
 
 

@@ -114,11 +114,13 @@ def run_pool(
     student_timeout: float,
     on_result: Callable[[Task, dict], None],
     command: list[str] | None = None,
+    timeout_status: str = "timed out",
 ) -> None:
     """Grade every task on ``workers`` processes; call ``on_result(task, result)`` as each student ends.
 
     ``result`` is the worker's report, or ``{"student": id, "problem": reason}`` when the parent had to
-    stop the student (``"timed out"``, ``"grader process died"``, ``"grader process stopped"``).
+    stop the student (``timeout_status``, ``"grader process died"``, ``"grader process stopped"``).
+    An exception raised by ``on_result`` stops the whole run (every worker is killed) and propagates.
     """
     pending = deque(tasks)
     selector = selectors.DefaultSelector()
@@ -181,7 +183,7 @@ def run_pool(
                 if worker.task is None:
                     continue
                 if now - worker.started > student_timeout:
-                    replace(worker, "timed out")
+                    replace(worker, timeout_status)
                 elif worker.process.poll() is not None:
                     replace(worker, "grader process died")
                 elif is_stopped(worker.process.pid):

@@ -136,13 +136,21 @@ def student_line(result: StudentResult) -> str:
 
 
 def write_report(
-    results: list[StudentResult], assignment_id: str, cells: list[tuple[str, float]], summary: str, path: Path
+    results: list[StudentResult],
+    assignment_id: str,
+    cells: list[tuple[str, float]],
+    summary: str,
+    path: Path,
+    warnings: list[str] | None = None,
 ) -> None:
-    """The class report: summary, histogram, per-question means, frequent mistakes, one line per student."""
+    """The class report: warnings, summary, histogram, per-question means, frequent mistakes, a line per student."""
     max_score = results[0].max_score if results else 0.0
     image = path.with_name(f"histogram-{assignment_id}.png")
     histogram(results, max_score, image)
-    lines = [f"# Grading report: {assignment_id}", "", summary, "", f"![Histogram of totals]({image.name})", ""]
+    lines = [f"# Grading report: {assignment_id}", ""]
+    for warning in warnings or []:
+        lines += [f"> {warning}", ""]
+    lines += [summary, "", f"![Histogram of totals]({image.name})", ""]
     lines += ["## Per question", "", "| question | points | mean | full marks |", "|---|---|---|---|"]
     for key, points in cells:
         if not points:  # the name cell and other zero-point cells

@@ -5,6 +5,11 @@ JSON task per line on the worker's stdin and reads one JSON result per line from
 (a private pipe: a student's kernel cannot write to it, and whatever it prints to stdout goes to the
 worker's log). Each student gets a fresh copy of the registered gradebook, so nothing one student's code
 does to a gradebook file can touch another student's grades; the parent merges the results.
+
+Every kernel runs in a bubblewrap sandbox (:mod:`coursegrader.sandbox`) unless the instructor asked for
+``--unsandboxed``. Whatever the mode, the worker checks after each student that the course library the
+kernels import is byte for byte what it was: if not, the sandbox failed (or there was none) and the
+grading stops, because every later grade could be wrong.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from . import _startup  # noqa: F401 - first: skips a slow import (see the modul
 
 # isort: on
 
+import hashlib
 import json
 import logging
 import os
@@ -31,7 +37,6 @@ from nbgrader.preprocessors import (
     CheckCellMetadata,
     ClearOutput,
     DeduplicateIds,
-    Execute,
     IgnorePattern,
     LimitOutput,
     OverwriteCells,
@@ -41,11 +46,15 @@ from nbgrader.preprocessors import (
 from traitlets.config import Config
 
 from .course import Course, put_python_tools_on_path, sha256
+from .execute import CappedExecute, SandboxedExecute
 from .feedback import FeedbackWriter, find_leaks
-from .limits import LimitOutputBytes
+from .sandbox import Limits
+from .sandbox.kernel import REPORTS, SandboxReport
+from .sandbox.view import package_folder
 from .sanitize import RestoreCellMetadata
 
 TIMEOUT_ERROR = "CellTimeoutError"
+LEFTOVERS = "processes left behind were killed"
 
 
 class LogCapture(logging.Handler):
@@ -81,20 +90,24 @@ def worker_config(spec: dict) -> Config:
         OverwriteCells,
         CheckCellMetadata,
     ]
-    config.Autograde.autograde_preprocessors = [  # nbgrader's list, plus a cap on characters of output
-        Execute,
+    # nbgrader's list, with its Execute capped as output arrives, and sandboxed unless asked otherwise
+    config.Autograde.autograde_preprocessors = [
+        SandboxedExecute if spec["sandbox"] else CappedExecute,
         IgnorePattern,
         ClearMetadataPreprocessor,
         LimitOutput,
-        LimitOutputBytes,
         SaveAutoGrades,
         AssignLatePenalties,
         CheckCellMetadata,
     ]
+    kernels = config.SandboxedKernelManager
+    kernels.scratch_root = str(area / "sb")
+    kernels.limits = spec["limits"]
+    kernels.packages = spec["packages"]
     return config
 
 
-def diagnose(log_lines: list[str]) -> str:
+def diagnose(log_lines: list[str], cell_timeout: int) -> str:
     """A short, instructor-readable reason for a failed autograde run, from nbgrader's log."""
     text = "\n".join(log_lines)
     if "DeadKernelError" in text or "Kernel died" in text:
@@ -103,24 +116,59 @@ def diagnose(log_lines: list[str]) -> str:
         sign in text
         for sign in ("UnresponsiveKernelError", "became unresponsive", "CellTimeoutError", "Timeout waiting")
     ):
-        return "timed out"
+        return f"time limit ({cell_timeout} s per cell)"
     if "nbgrader metadata may be corrupted" in text or "ValidationError" in text:
         return "invalid nbgrader metadata"
     return "grading error"
 
 
-def timed_out_cells(notebook_path: Path) -> list[str]:
-    """grade_ids (or cell numbers) of cells that hit the per-cell timeout."""
+def error_names(notebook_path: Path) -> list[tuple[str, str]]:
+    """(grade_id or cell number, error name) of every error output in an executed notebook."""
     nb = nbformat.read(notebook_path, as_version=4)
     found = []
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
-            if output.get("output_type") == "error" and output.get("ename") == TIMEOUT_ERROR:
-                found.append(cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {index}"))
+            if output.get("output_type") == "error":
+                found.append((cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {index}"), output.get("ename")))
     return found
 
 
-def run_app(app, capture: LogCapture) -> str | None:
+def notebook_problems(
+    app_problem: str | None, graded: Path | None, reports: list[SandboxReport], limits: Limits, cell_timeout: int
+) -> list[str]:
+    """Statuses of one notebook's run, from nbgrader's outcome, the executed notebook and the sandbox."""
+    problems: list[str] = []
+    for report in reports:
+        if report.violation:
+            problems.append(f"sandbox violation: {report.violation}")
+        if report.limit:
+            problems.append(limits.status(report.limit))
+    ended = any(r.limit or r.violation for r in reports)  # the sandbox's end explains a dead kernel
+    if app_problem and not (app_problem in ("kernel died", "grading error") and ended):
+        problems.append(app_problem)
+    names = {name for _, name in error_names(graded)} if graded is not None else set()
+    if TIMEOUT_ERROR in names:
+        problems.append(f"time limit ({cell_timeout} s per cell)")
+    if reports and "MemoryError" in names:
+        problems.append(limits.status("memory"))
+    if reports and "BlockingIOError" in names:
+        problems.append(limits.status("processes"))
+    if any(report.leftovers for report in reports):
+        problems.append(LEFTOVERS)
+    return list(dict.fromkeys(problems))
+
+
+def library_digest(packages: list[str]) -> str:
+    """SHA-256 over every file of the packages the students' kernels import (their paths and bytes)."""
+    digest = hashlib.sha256()
+    for name in packages:
+        folder = package_folder(name)
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def run_app(app, capture: LogCapture, cell_timeout: int) -> str | None:
     """Run an nbgrader app; None on success, else a short reason."""
     app.log.addHandler(capture)
     app.log.setLevel(logging.INFO)
@@ -129,35 +177,44 @@ def run_app(app, capture: LogCapture) -> str | None:
         app.start()
     except Exception:  # noqa: BLE001 - any failure is this student's problem, never the class's
         capture.lines.append(traceback.format_exc())
-        return diagnose(capture.lines)
+        return diagnose(capture.lines, cell_timeout)
     finally:
         app.log.removeHandler(capture)
     return None
 
 
 def grade_notebook(spec: dict, config: Config, student: str, notebook: str, db_url: str) -> dict:
-    """Autograde one notebook of one student, then write its feedback HTML; return what happened."""
+    """Autograde one notebook of one student, then write its feedback HTML; return what happened.
+
+    ``ran`` says whether the notebook ran to its end (its cells then have scores); ``problems`` lists
+    its statuses (limits, dead kernel, processes left behind, ...).
+    """
     area = Path(spec["work_area"])
     assignment = spec["assignment"]
+    submitted = Path(spec["submitted"]) / student / assignment / f"{notebook}.ipynb"
     coursedir = CourseDirectory(config=config)
     coursedir.db_url = db_url
     coursedir.assignment_id = assignment
     coursedir.student_id = student
     coursedir.notebook_id = notebook
-    result = {"notebook": notebook, "status": "ok", "log": []}
+    config.SandboxedKernelManager.notebook = str(submitted)  # the student's own copy, for the scratch folder
     capture = LogCapture()
     app = Autograde(coursedir=coursedir, config=config)
     app.force = True
     app.create_student = True
-    problem = run_app(app, capture)
+    REPORTS.clear()
+    problem = run_app(app, capture, spec["cell_timeout"])
+    reports = list(REPORTS)
     graded = area / "autograded" / student / assignment / f"{notebook}.ipynb"
-    if problem is not None or not graded.exists():
-        result.update(status=problem or "grading error", log=capture.lines[-40:])
+    # A notebook that attacked the process running its kernel is not graded, however far it ran.
+    ran = problem is None and graded.exists() and not any(report.violation for report in reports)
+    limits = Limits(**spec["limits"])
+    problems = notebook_problems(
+        problem or (None if ran else "grading error"), graded if ran else None, reports, limits, spec["cell_timeout"]
+    )
+    result = {"notebook": notebook, "ran": ran, "problems": problems, "log": capture.lines[-40:] if not ran else []}
+    if not ran:
         return result
-    late = timed_out_cells(graded)
-    if late:
-        result["status"] = "timed out"
-        result["timed_out_cells"] = late
     html = area / "feedback" / student / assignment / f"{notebook}.html"
     try:
         spec["feedback_writer"].write(graded, html, student=student, assignment=assignment, db_url=db_url)
@@ -166,8 +223,7 @@ def grade_notebook(spec: dict, config: Config, student: str, notebook: str, db_u
         result["log"] = traceback.format_exc().splitlines()[-20:]
         return result
     # A line the student typed themselves is no secret to them (and would make a false alarm).
-    submitted = nbformat.read(Path(spec["submitted"]) / student / assignment / f"{notebook}.ipynb", as_version=4)
-    typed = {line.strip() for cell in submitted.cells for line in cell.source.splitlines()}
+    typed = {line.strip() for cell in nbformat.read(submitted, as_version=4).cells for line in cell.source.splitlines()}
     secret = [line for line in spec["hidden_lines"] if line not in typed]
     leaks = find_leaks(html.read_text(encoding="utf-8", errors="replace"), secret)
     if leaks:
@@ -189,7 +245,12 @@ def grade_student(spec: dict, config: Config, task: dict) -> dict:
     database.parent.mkdir(exist_ok=True)
     shutil.copyfile(pristine, database)
     results = [grade_notebook(spec, config, student, nb, f"sqlite:///{database}") for nb in task["notebooks"]]
-    return {"student": student, "notebooks": results, "work_area": str(area)}
+    outcome = {"student": student, "notebooks": results, "work_area": str(area)}
+    if library_digest(spec["packages"]) != spec["library_sha256"]:
+        outcome["violation"] = "the installed course library changed while this student was graded"
+    elif sha256(pristine) != spec["pristine_sha256"]:
+        outcome["violation"] = "the worker's pristine gradebook changed while this student was graded"
+    return outcome
 
 
 def main(argv: list[str]) -> int:
@@ -207,7 +268,7 @@ def main(argv: list[str]) -> int:
         except Exception:  # noqa: BLE001 - report, and keep serving the rest of the class
             outcome = {"student": task.get("student"), "error": traceback.format_exc()}
         results.write(json.dumps(outcome) + "\n")
-        if "fatal" in outcome:
+        if "fatal" in outcome or "violation" in outcome:
             return 1
     return 0
 

@@ -1,0 +1,310 @@
+"""A Jupyter kernel manager whose kernels run in a bubblewrap sandbox, one scratch folder each.
+
+nbclient (through nbgrader's ``Execute``) creates one :class:`SandboxedKernelManager` per notebook. It:
+
+1. makes a fresh scratch folder holding the student's own notebook (never the autograded copy, which
+   already contains the hidden tests) and the assignment's other files;
+2. talks to the kernel over ZeroMQ IPC sockets in that folder: the sandbox has no network, not even the
+   host's loopback, so TCP ports could not reach it, and a socket file is reachable only through the one
+   folder both sides see;
+3. starts the kernel through :func:`coursegrader.sandbox.bwrap.command`, interrupts it by message (a
+   signal to the bubblewrap process would not reach it), and watches it (:mod:`.watch`);
+4. at shutdown notes the processes the student's code left running, kills the whole sandbox, waits until
+   its PID namespace is empty, and only then lets nbgrader go on to save the results. What the grader
+   keeps is what it received over the sockets; nothing in the scratch folder is read back.
+
+The outcome of each sandbox (a limit that was hit, processes left behind, a violation) is appended to
+:data:`REPORTS`, which the grading worker reads after each notebook.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import zmq
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import Dict, DottedObjectName, List, Unicode
+
+from .bwrap import KERNEL_SIGNALLED, PARENT_SIGNALLED, SANDBOX_GID, SANDBOX_UID, Plan, command
+from .limits import Limits
+from .view import View, build_view
+from .watch import StatusReader, Watchdog, is_zombie, kill_all, namespace_members
+
+GONE_SECONDS = 5.0
+#: A single message from the kernel larger than this disconnects it (the grader's memory is not the student's).
+MAX_MESSAGE_BYTES = 64 * 1024**2
+
+
+class SandboxError(RuntimeError):
+    """The sandbox could not be set up for this kernel (a configuration problem, never the student's)."""
+
+
+@dataclass
+class SandboxReport:
+    """What happened in one sandbox, as the grader observed it from outside."""
+
+    limit: str | None = None  # "memory", "cpu", "disk": the limit that ended the kernel
+    leftovers: int = 0  # processes still running when the notebook had finished
+    violation: str | None = None  # something the sandbox should have made impossible
+    exit_code: int | None = None
+
+
+#: Reports of the sandboxes that ended in this process, oldest first (the worker empties it per notebook).
+REPORTS: list[SandboxReport] = []
+
+
+def is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def sandbox_env(scratch: Path, python: Path) -> dict[str, str]:
+    """The kernel's whole environment: nothing of the grader's is passed on but a few numeric settings."""
+    env = {
+        "HOME": str(scratch),
+        "PATH": f"{python.parent}:/usr/local/bin:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "TMPDIR": "/tmp",
+        "PYTHONNOUSERSITE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "MPLCONFIGDIR": str(scratch / ".matplotlib"),
+        "IPYTHONDIR": str(scratch / ".ipython"),
+        "JUPYTER_CONFIG_DIR": str(scratch / ".jupyter"),
+        "JUPYTER_DATA_DIR": str(scratch / ".local"),
+        "JUPYTER_RUNTIME_DIR": str(scratch / ".jupyter" / "runtime"),
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "NBGRADER_EXECUTION": "autograde",
+        "JPY_PARENT_PID": "1",  # the sandbox's reaper: ipykernel then knows it has a parent (and is quiet)
+    }
+    for name in ("OPENBLAS_CORETYPE",):  # keeps numerics identical to the grader's own runs
+        if name in os.environ:
+            env[name] = os.environ[name]
+    return env
+
+
+def copy_into(scratch: Path, notebook: Path | None, folder: Path | None) -> None:
+    """Put the student's notebook and the assignment's other files (no notebooks) in the scratch folder.
+
+    ``folder`` is nbgrader's working copy of the assignment: besides the student's and the instructor's
+    other files, it holds the autograded notebook, hidden tests included, so no notebook is copied from it.
+    """
+    if folder is not None and folder.is_dir() and folder not in scratch.parents:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.is_symlink() and path.suffix != ".ipynb":
+                target = scratch / path.relative_to(folder)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+    if notebook is not None and notebook.is_file():
+        shutil.copyfile(notebook, scratch / notebook.name)
+    font_cache = Path(os.environ.get("MPLCONFIGDIR", "/nonexistent"))
+    (scratch / ".matplotlib").mkdir(exist_ok=True)
+    for cache in font_cache.glob("fontlist-*.json"):  # matplotlib would otherwise rebuild it, slowly
+        shutil.copyfile(cache, scratch / ".matplotlib" / cache.name)
+
+
+def give_to_sandbox_user(folder: Path) -> None:
+    """chown the scratch folder to the sandbox user (the grader is root and the kernel runs as nobody)."""
+    for path in [folder, *folder.rglob("*")]:
+        os.chown(path, SANDBOX_UID, SANDBOX_GID, follow_symlinks=False)
+
+
+def passwd_files(folder: Path, home: Path) -> tuple[tuple[Path, str], ...]:
+    """A minimal /etc/passwd and /etc/group naming the sandbox user (``student``, home = scratch)."""
+    uid, gid = (SANDBOX_UID, SANDBOX_GID) if is_root() else (os.getuid(), os.getgid())
+    folder.mkdir(parents=True, exist_ok=True)
+    passwd, group = folder / "passwd", folder / "group"
+    passwd.write_text(f"student:x:{uid}:{gid}:student:{home}:/bin/sh\n")
+    group.write_text(f"student:x:{gid}:\n")
+    for path in (passwd, group):
+        path.chmod(0o644)
+    return ((passwd, "/etc/passwd"), (group, "/etc/group"))
+
+
+class LimitedKernelClient(AsyncKernelClient):
+    """A kernel client whose sockets refuse messages over :data:`MAX_MESSAGE_BYTES`."""
+
+    def _create_connected_socket(self, channel, identity=None):
+        self.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        return super()._create_connected_socket(channel, identity)
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """An ``AsyncKernelManager`` that runs each kernel inside a fresh bubblewrap sandbox."""
+
+    client_class = DottedObjectName("coursegrader.sandbox.kernel.LimitedKernelClient")
+
+    scratch_root = Unicode(help="folder under which each kernel gets its scratch folder").tag(config=True)
+    notebook = Unicode("", help="the student's own notebook, copied into the scratch folder").tag(config=True)
+    limits = Dict(help="coursegrader.sandbox.Limits fields").tag(config=True)
+    packages = List(["rnnlab"], help="packages outside the environment the kernel may import").tag(config=True)
+    bwrap = Unicode("bwrap", help="the bubblewrap executable").tag(config=True)
+    setpriv = Unicode("setpriv", help="util-linux setpriv, used when the grader is root").tag(config=True)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.scratch: Path | None = None
+        self.watchdog: Watchdog | None = None
+        self.status: StatusReader | None = None
+        self.report = SandboxReport()
+        self.killing = False  # the grader is ending the kernel (as opposed to the kernel ending by itself)
+        self.finished = False
+
+    @property
+    def kernel_spec(self):
+        """The kernel's spec, interrupted by message: a signal would stop at the sandbox's first process."""
+        spec = super().kernel_spec
+        if spec is not None:
+            spec.interrupt_mode = "message"
+        return spec
+
+    @property
+    def sandbox_limits(self) -> Limits:
+        return Limits(**self.limits)
+
+    async def _async_pre_start_kernel(self, **kw):
+        if not self.scratch_root:
+            raise SandboxError("SandboxedKernelManager.scratch_root is not configured")
+        self.scratch = Path(self.scratch_root) / uuid.uuid4().hex[:12]
+        self.scratch.mkdir(parents=True)
+        self.scratch.chmod(0o755)
+        source = Path(kw["cwd"]) if kw.get("cwd") else None
+        copy_into(self.scratch, Path(self.notebook) if self.notebook else None, source)
+        self.transport = "ipc"
+        self.ip = str(self.scratch / "kernel")
+        self.connection_file = str(self.scratch / "connection.json")
+        kw["cwd"] = str(self.scratch)
+        return await super()._async_pre_start_kernel(**kw)
+
+    def plan(self) -> Plan:
+        assert self.scratch is not None
+        view: View = build_view(list(self.packages))
+        bwrap = shutil.which(self.bwrap)
+        if bwrap is None:
+            raise SandboxError(f"{self.bwrap} not found (install bubblewrap)")
+        setpriv = None
+        if is_root():
+            setpriv = shutil.which(self.setpriv)
+            if setpriv is None:
+                raise SandboxError(f"{self.setpriv} not found (install util-linux)")
+        etc = passwd_files(self.scratch.parent / ".etc", self.scratch)
+        env = sandbox_env(self.scratch, Path(sys.executable))
+        return Plan(bwrap, view, self.scratch, self.sandbox_limits, env, setpriv, etc)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        """Replace ``python -m ipykernel_launcher ...`` by the sandboxed command (status fd set at launch)."""
+        original = super().format_kernel_cmd(extra_arguments)
+        if original[1:3] != ["-m", "ipykernel_launcher"]:
+            raise SandboxError(f"the sandbox runs Python (ipykernel) kernels only, not {original}")
+        return original
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        assert self.scratch is not None
+        read_end, write_end = os.pipe()
+        os.set_inheritable(write_end, True)
+        self.status = StatusReader(read_end)
+        sandboxed = command(self.plan(), sys.executable, kernel_cmd[3:], write_end)
+        if is_root():
+            give_to_sandbox_user(self.scratch)
+        kw = dict(kw, pass_fds=(write_end,), env={})
+        try:
+            await super()._async_launch_kernel(sandboxed, **kw)
+        finally:
+            os.close(write_end)
+        self.watchdog = Watchdog(self.provisioner.pid, self.scratch, self.sandbox_limits, self.status)
+        self.watchdog.start()
+
+    async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        """Note what the student left running, then shut the kernel down (and with it, the sandbox)."""
+        if self.watchdog is not None and not self.finished:
+            self.watchdog.check()
+            self.report.leftovers = len(self.watchdog.last.pids - self.watchdog.helpers())
+            self.watchdog.stop()  # from here on processes end because the grader ends them
+        self.killing = True
+        await super()._async_shutdown_kernel(now=now, restart=restart)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            await self.destroy_sandbox()
+
+    # AsyncKernelManager binds its public names to the base class's functions: point them at ours.
+    shutdown_kernel = _async_shutdown_kernel
+    cleanup_resources = _async_cleanup_resources
+
+    async def destroy_sandbox(self) -> None:
+        """Kill everything in the sandbox, wait until its PID namespace is empty, remove the scratch folder.
+
+        A sandbox that ended by itself (the grader neither shut it down nor killed it) says how in its
+        exit code: a CPU-time limit, or its kernel's parent killed by the student's code.
+        """
+        if self.finished or self.watchdog is None:
+            return
+        self.finished = True
+        watchdog, status = self.watchdog, self.status
+        watchdog.stop()
+        by_itself = not self.killing and watchdog.breach is None and not self.provisioner_running()
+        if by_itself:
+            status.poll(0.5)
+        code = status.info.get("exit-code") if by_itself else None
+        reaper = status.info.get("child-pid")  # pid 1 of the sandbox: its end ends every process in it
+        if reaper and not is_zombie(reaper):
+            try:
+                os.kill(reaper, signal.SIGKILL)
+            except OSError:
+                pass
+        kill_all(watchdog.root_pid)
+        await self.wait_until_empty(status.info.get("pid-namespace"))
+        status.close()
+        self.report.exit_code = code
+        self.report.violation = self.report.violation or watchdog.violation or parent_killed(code)
+        if self.report.violation is None:
+            self.report.limit = watchdog.breach or self.limit_from_exit(code, watchdog.last.kernel_cpu)
+        REPORTS.append(self.report)
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+    async def wait_until_empty(self, namespace: int | None) -> None:
+        """Wait until no process is left in the sandbox's PID namespace; kill stragglers after a while."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + GONE_SECONDS
+        while True:
+            left = namespace_members(namespace) if namespace else []
+            if not left and not self.provisioner_running():
+                return
+            if loop.time() > deadline:
+                self.report.violation = f"{len(left)} processes outlived the end of the sandbox"
+                for pid in left:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+                return
+            await asyncio.sleep(0.02)
+
+    def provisioner_running(self) -> bool:
+        process = getattr(self.provisioner, "process", None)
+        return process is not None and process.poll() is None
+
+    def limit_from_exit(self, code: int | None, kernel_cpu: float) -> str | None:
+        """``"cpu"`` when the kernel was ended by its CPU-time limit (SIGXCPU, or SIGKILL at the hard limit)."""
+        if code == KERNEL_SIGNALLED + signal.SIGXCPU:
+            return "cpu"
+        if code == KERNEL_SIGNALLED + signal.SIGKILL and kernel_cpu >= self.sandbox_limits.cpu_seconds - 0.5:
+            return "cpu"
+        return None
+
+
+def parent_killed(code: int | None) -> str | None:
+    """The violation an exit code shows: the kernel's parent killed by a signal (see ``boot_code``)."""
+    if code is not None and code > PARENT_SIGNALLED:
+        return f"the notebook's code killed the process that runs its kernel (signal {code - PARENT_SIGNALLED})"
+    return None
