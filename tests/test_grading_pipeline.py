@@ -85,6 +85,7 @@ EXPECTED = {
     "os_exit": (0, "kernel died; flagged for review: process control", "-"),
     "segfault": (0, "kernel died; flagged for review: ctypes", "-"),
     "flood": (16, "ok", "-"),
+    "huge_allocation": (12, "memory limit (2 GiB)", "-"),  # part A's answers never ran
     # cheating the checks
     "patch_numpy": (4, REBINDS, TAMPERED),  # part A ran before the patch; the helpers refused the assignment
     "always_equal": (5, "flagged for review: custom __eq__", "-"),
@@ -329,20 +330,24 @@ FAKE_WORKER = textwrap.dedent(
             time.sleep(600)
         if task["student"] == "dies":
             os._exit(3)
+        if task["student"] == "fatal":
+            out.write(json.dumps({"student": "fatal", "fatal": "the worker's pristine gradebook was modified"}) + "\\n")
+            continue
         out.write(json.dumps({"student": task["student"], "notebooks": []}) + "\\n")
     """
 )
 
 
 def test_pool_survives_hanging_and_dying_workers(tmp_path: Path) -> None:
-    """The per-student time limit stops a hung worker; a dead worker is replaced; everyone is reported."""
+    """The per-student time limit stops a hung worker; a dead or failing worker is replaced; everyone is reported."""
     script = tmp_path / "fake_worker.py"
     script.write_text(FAKE_WORKER)
     seen: dict[str, dict] = {}
-    tasks = [Task(name, ["nb"]) for name in ["a", "hangs", "b", "dies", "c", "d"]]
+    tasks = [Task(name, ["nb"]) for name in ["a", "hangs", "b", "dies", "c", "fatal", "d"]]
     run_pool(tasks, {"assignment": "x"}, tmp_path, 2, 3.0, lambda task, result: seen.update({task.student: result}),
              command=[sys.executable, str(script)])  # fmt: skip
     assert sorted(seen) == sorted(t.student for t in tasks)
     assert seen["hangs"] == {"student": "hangs", "problem": "timed out"}
     assert seen["dies"] == {"student": "dies", "problem": "grader process died"}
+    assert seen["fatal"] == {"student": "fatal", "problem": "the worker's pristine gradebook was modified"}
     assert all(seen[s] == {"student": s, "notebooks": []} for s in "abcd")

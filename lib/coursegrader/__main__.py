@@ -40,6 +40,10 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "release", help="regenerate exercises/ from solutions/ (nbgrader generate_assignment)", add_help=False
     )
+    commands.add_parser(
+        "feedback", help="re-make the feedback pages after hand grading (never nbgrader generate_feedback)",
+        add_help=False,
+    )  # fmt: skip
     grading = commands.add_parser("grade", help="grade a class: gradebook, grades.csv, feedback, report")
     grading.add_argument("--assignment", required=True, help="assignment id, a folder of solutions/")
     grading.add_argument(
@@ -105,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         from .release import main as release_main
 
         return release_main(argv[1:])
+    if argv[:1] == ["feedback"]:
+        from .feedback_command import main as feedback_main
+
+        return feedback_main(argv[1:])
     args = parser().parse_args(argv)
     if not args.assignment or not str(args.submissions):
         print("usage: make grade ASSIGNMENT=<id> SUBMISSIONS=<folder or zip>", file=sys.stderr)

@@ -20,6 +20,14 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a staging file next to ``path``, then rename it: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f".{path.name}.staging")
+    staging.write_text(text, encoding="utf-8")
+    os.replace(staging, path)
+
+
 def put_python_tools_on_path() -> None:
     """Make this interpreter's scripts findable: nbgrader runs ``alembic`` by name to create a gradebook.
 

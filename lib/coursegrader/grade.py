@@ -17,14 +17,15 @@ from typing import TextIO
 import nbformat
 
 from .collect import Submission, SubmissionsError, collect, open_submissions
-from .course import Course, put_python_tools_on_path, sha256
+from .course import Course, put_python_tools_on_path, sha256, write_atomically
 from .feedback import hidden_lines
 from .flags import flags, locked_grade_ids
 from .merge import cell_scores, prune_gradebook, publish_files, write_scores
 from .pool import Task, run_pool
 from .register import GradeCellInfo, grade_cells, register
-from .report import StudentResult, diagnosed_mistakes, format_score, write_atomically, write_csv, write_report
+from .report import StudentResult, diagnosed_mistakes, format_score, write_csv, write_report
 from .sandbox import Limits, bytes_text
+from .sandbox.kernel import remove_tree
 from .sandbox.probe import check_sandbox
 from .worker import library_digest
 
@@ -189,8 +190,7 @@ class Grader:
         if register(self.course, self.assignment_id):
             print(f"registered {self.assignment_id} in {self.course.gradebook}", file=self.log, flush=True)
         self.cells = grade_cells(self.course, self.assignment_id)
-        scratch = Path(tempfile.mkdtemp(prefix="coursegrader-"))
-        scratch.chmod(0o755)  # the sandboxes' scratch folders live below it
+        scratch = Path(tempfile.mkdtemp(prefix="coursegrader-"))  # 0700: it holds the pristine gradebook
         stopped = None
         try:
             if self.settings.sandbox:
@@ -236,7 +236,7 @@ class Grader:
             stopped = str(error)
         finally:
             self.keep_logs(scratch)
-            shutil.rmtree(scratch, ignore_errors=True)
+            remove_tree(scratch)
         return self.write_outputs(stopped)
 
     def write_student_log(self, student: str, outcome: dict) -> None:

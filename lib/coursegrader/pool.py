@@ -171,11 +171,11 @@ def run_pool(
                         replace(worker, "grader process died")
                     continue
                 result = json.loads(line)
-                task = worker.task
-                worker.task = None
-                if "fatal" in result:
+                if "fatal" in result:  # the worker stops; its student is reported with the reason
                     replace(worker, result["fatal"])
                     continue
+                task = worker.task
+                worker.task = None
                 on_result(task, result)
                 assign(worker)
             now = time.monotonic()

@@ -1,23 +1,26 @@
 """What the instructor reads: ``grades.csv``, the class report (Markdown) and a histogram of totals.
 
 Diagnosed mistakes come from the autograded notebooks' error outputs: the ``rnnlab.grading`` checks end
-a failure message with a line ``Likely mistake: ...``; calls into the reference implementation and
-tampering have their own exception names.
+a failure message with a line ``Likely mistake: ...`` (the format is defined once, in
+:mod:`rnnlab.grading.messages`, which the feedback's strict parser also uses; the report reads it
+permissively, being for the instructor); calls into the reference implementation and tampering have their
+own exception names.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
 
-NO_DIAGNOSIS = "none of the common ones matches"
-LIKELY = re.compile(r"Likely mistake:\s*(.+?)\.?\s*$", re.MULTILINE)
+from rnnlab.grading import messages
+
+from .course import write_atomically
+
 NAMED_ERRORS = {
     "ReferenceCallError": "called rnnlab's reference implementation",
     "TamperingError": "replaced numpy or rnnlab.grading functions",
@@ -64,10 +67,7 @@ def diagnosed_mistakes(notebook_path: Path | None) -> list[str]:
         for output in cell.get("outputs", []):
             if output.get("output_type") != "error":
                 continue
-            mistake = NAMED_ERRORS.get(output.get("ename", ""))
-            match = LIKELY.search(output.get("evalue", ""))
-            if mistake is None and match and NO_DIAGNOSIS not in match.group(1):
-                mistake = match.group(1).strip()
+            mistake = NAMED_ERRORS.get(output.get("ename", "")) or messages.diagnosis(output.get("evalue", ""))
             if mistake:
                 found.append(f"{grade_id}: {mistake}")
     return found
@@ -88,12 +88,6 @@ def write_csv(results: list[StudentResult], notebooks: list[str], path: Path) ->
             [result.student, *scores, format_score(result.total), format_score(result.max_score), result.status]
         )
     write_atomically(path, buffer.getvalue())
-
-
-def write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
 
 
 def histogram(results: list[StudentResult], max_score: float, path: Path) -> None:

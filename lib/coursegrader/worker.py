@@ -47,7 +47,7 @@ from traitlets.config import Config
 
 from .course import Course, put_python_tools_on_path, sha256
 from .execute import CappedExecute, SandboxedExecute
-from .feedback import FeedbackWriter, find_leaks
+from .feedback import FeedbackWriter
 from .sandbox import Limits
 from .sandbox.kernel import REPORTS, SandboxReport
 from .sandbox.view import package_folder
@@ -122,14 +122,15 @@ def diagnose(log_lines: list[str], cell_timeout: int) -> str:
     return "grading error"
 
 
-def error_names(notebook_path: Path) -> list[tuple[str, str]]:
-    """(grade_id or cell number, error name) of every error output in an executed notebook."""
-    nb = nbformat.read(notebook_path, as_version=4)
-    found = []
-    for index, cell in enumerate(nb.cells):
+def error_names(notebook_path: Path) -> set[str]:
+    """Names of the errors an executed notebook shows: its error outputs, and tracebacks printed as text."""
+    found = set()
+    for cell in nbformat.read(notebook_path, as_version=4).cells:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
-                found.append((cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {index}"), output.get("ename")))
+                found.add(output.get("ename"))
+            elif output.get("output_type") == "stream":  # e.g. a multiprocessing child's traceback
+                found.update(name for name in ("MemoryError", "BlockingIOError") if name in output.get("text", ""))
     return found
 
 
@@ -146,7 +147,7 @@ def notebook_problems(
     ended = any(r.limit or r.violation for r in reports)  # the sandbox's end explains a dead kernel
     if app_problem and not (app_problem in ("kernel died", "grading error") and ended):
         problems.append(app_problem)
-    names = {name for _, name in error_names(graded)} if graded is not None else set()
+    names = error_names(graded) if graded is not None else set()
     if TIMEOUT_ERROR in names:
         problems.append(f"time limit ({cell_timeout} s per cell)")
     if reports and "MemoryError" in names:
@@ -217,17 +218,14 @@ def grade_notebook(spec: dict, config: Config, student: str, notebook: str, db_u
         return result
     html = area / "feedback" / student / assignment / f"{notebook}.html"
     try:
-        spec["feedback_writer"].write(graded, html, student=student, assignment=assignment, db_url=db_url)
+        kept = spec["feedback_writer"].publish(
+            graded, html, submitted=submitted, secret=spec["hidden_lines"], student=student, db_url=db_url
+        )
     except Exception:  # noqa: BLE001 - feedback is a courtesy; its failure must not lose the grade
         result["feedback"] = "feedback failed"
         result["log"] = traceback.format_exc().splitlines()[-20:]
         return result
-    # A line the student typed themselves is no secret to them (and would make a false alarm).
-    typed = {line.strip() for cell in nbformat.read(submitted, as_version=4).cells for line in cell.source.splitlines()}
-    secret = [line for line in spec["hidden_lines"] if line not in typed]
-    leaks = find_leaks(html.read_text(encoding="utf-8", errors="replace"), secret)
-    if leaks:
-        html.unlink()
+    if not kept:
         result["feedback"] = "feedback withheld: it contained hidden-test text"
     return result
 

@@ -20,8 +20,8 @@ HONEST = [
 ]
 CHEATS = [
     "edited_tests", "deleted_tests", "changed_metadata", "loop_in_cell", "stuck", "freeze_grader", "kill_grader",
-    "exits", "os_exit", "segfault", "patch_numpy", "rebind_grading", "always_equal", "calls_reference", "flood",
-    "hide_errors", "leak_hidden_tests",
+    "exits", "os_exit", "segfault", "huge_allocation", "patch_numpy", "rebind_grading", "always_equal",
+    "calls_reference", "flood", "hide_errors", "leak_hidden_tests",
 ]  # fmt: skip
 BROKEN = ["malformed", "missing"]
 STUDENTS = {

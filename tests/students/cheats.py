@@ -147,6 +147,14 @@ def calls_reference(kit: Kit) -> NotebookNode:
     return rnn_step_doing(kit, "return rnnlab.rnn_step(x, h_prev, rnnlab.RNNParams(W, b)).h")
 
 
+def huge_allocation(kit: Kit) -> NotebookNode:
+    """Right answers, but Part A's answer cell first asks for 6 GiB: refused at once (memory limit)."""
+    nb = answered(kit)
+    index = cell_index(nb, "rnn_by_hand_answer")
+    nb.cells[index].source = "block = bytearray(6 * 2**30)\n" + nb.cells[index].source
+    return nb
+
+
 def flood(kit: Kit) -> NotebookNode:
     """Right answers, and 10 MB printed in one line."""
     nb = answered(kit)

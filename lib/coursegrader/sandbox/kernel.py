@@ -111,6 +111,20 @@ def copy_into(scratch: Path, notebook: Path | None, folder: Path | None) -> None
         shutil.copyfile(cache, scratch / ".matplotlib" / cache.name)
 
 
+def remove_tree(folder: Path) -> None:
+    """Delete ``folder``, also where the student's code took away permissions (``chmod 000`` a folder)."""
+
+    def allow_and_retry(function, path, _error) -> None:
+        try:
+            os.chmod(os.path.dirname(path), 0o700)
+            os.chmod(path, 0o700)
+            function(path)
+        except OSError:
+            pass
+
+    shutil.rmtree(folder, onerror=allow_and_retry)
+
+
 def give_to_sandbox_user(folder: Path) -> None:
     """chown the scratch folder to the sandbox user (the grader is root and the kernel runs as nobody)."""
     for path in [folder, *folder.rglob("*")]:
@@ -270,7 +284,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             self.report.limit = watchdog.breach or self.limit_from_exit(code, watchdog.last.kernel_cpu)
         REPORTS.append(self.report)
         if self.scratch is not None:
-            shutil.rmtree(self.scratch, ignore_errors=True)
+            remove_tree(self.scratch)
 
     async def wait_until_empty(self, namespace: int | None) -> None:
         """Wait until no process is left in the sandbox's PID namespace; kill stragglers after a while."""

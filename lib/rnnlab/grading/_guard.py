@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import numpy.testing
 
+from . import messages
+
 # numpy functions the checks rely on, captured before any student code runs.
 NUMPY_NAMES = (
     "abs", "all", "allclose", "any", "argwhere", "array", "array_equal", "asarray", "broadcast_to", "concatenate",
@@ -59,7 +61,7 @@ _REPLACED_BEFORE_IMPORT = [
 
 # The modules that implement the cells: a student's function must not call into them. A frame is
 # recognised by its module's name, or by its file name in case a function was copied into another module.
-_PACKAGE = __name__.rsplit(".", 2)[0]
+PACKAGE = _PACKAGE = __name__.rsplit(".", 2)[0]
 REFERENCE_MODULES = ("cells", "sequence_rnn", "sequence_lstm", "sequence_gru", "gradcheck", "interop")
 _REFERENCE_NAMES = {f"{_PACKAGE}.{name}" for name in REFERENCE_MODULES}
 _REFERENCE_FILES = {
@@ -87,6 +89,15 @@ def register_own(module: types.ModuleType, names: list[str]) -> None:
     _own_functions.update({name: getattr(module, name) for name in names})
 
 
+def watched_names() -> tuple[str, ...]:
+    """Every function :func:`check_untampered` watches, named and ordered as its message lists them."""
+    names = [f"np.{name}" for name in NUMPY_NAMES]
+    names += ["np.linalg.norm", *(f"np.testing.{name}" for name in ORIGINAL_NUMPY_TESTING), "sys.setprofile"]
+    names += [f"grading.{name}" for name in _own_functions]
+    module = _own_module[0].__name__ if _own_module else f"{_PACKAGE}.grading"
+    return (*names, f"sys.modules[{module!r}]")
+
+
 def check_untampered() -> None:
     """Raise :class:`TamperingError` if numpy's or the grading module's functions were replaced."""
     __tracebackhide__ = True  # IPython and pytest show the student's frames, not ours
@@ -105,10 +116,7 @@ def check_untampered() -> None:
         if sys.modules.get(module.__name__) is not module:
             replaced.append(f"sys.modules[{module.__name__!r}]")
     if replaced:
-        raise TamperingError(
-            f"these functions were replaced in this notebook: {', '.join(replaced)}. The checks need the "
-            "original numpy and rnnlab.grading; restart the kernel and run the notebook without changing them."
-        )
+        raise TamperingError(messages.build("replaced", functions=replaced))
 
 
 def call_student(fn: Callable[..., object], args: tuple, kwargs: dict) -> object:
@@ -119,7 +127,8 @@ def call_student(fn: Callable[..., object], args: tuple, kwargs: dict) -> object
     """
     __tracebackhide__ = True  # IPython and pytest show the student's frames, not ours
     if not callable(fn):
-        raise AssertionError(f"expected a function to call, received {type(fn).__name__} {fn!r}")
+        received = messages.describe(fn)
+        raise AssertionError(messages.build("not_callable", received=received, value=messages.safe_repr(fn)))
     called: list[str] = []
 
     def hook(frame: types.FrameType, event: str, arg: object) -> None:
@@ -146,12 +155,9 @@ def call_student(fn: Callable[..., object], args: tuple, kwargs: dict) -> object
     if called:
         raise ReferenceCallError(_reference_message(called[0]))
     if not still_ours:
-        raise TamperingError("your function changed the profiler (sys.setprofile); the check cannot trust its result")
+        raise TamperingError(messages.build("profiler"))
     return result
 
 
 def _reference_message(where: str) -> str:
-    return (
-        f"implement it yourself; {where} was called. This exercise checks your own numpy code, so it may not "
-        "call rnnlab's reference implementation (rnnlab.sigmoid, rnnlab.tanh and the params objects are fine)."
-    )
+    return messages.build("reference", where=where)

@@ -8,12 +8,13 @@ import numpy as np
 
 from ..params import GRUParams
 from ..sequence_gru import gru_backward, gru_forward
+from . import messages
 from ._guard import call_student as _guarded_call
 from ._guard import check_untampered
 from .checks import check_close
 from .convert import as_answer, describe
 
-GRADIENT_NAMES = ("W_r", "b_r", "W_z", "b_z", "W_h", "b_h", "x", "h_prev")
+GRADIENT_NAMES = messages.GRADIENT_NAMES
 
 
 def reference_step_gradients(x: object, h_prev: object, p: GRUParams, dh: object) -> dict[str, np.ndarray]:
@@ -80,18 +81,18 @@ def check_gru_step_backward(
     _, cache = forward(x, h_prev, p)
     result = _guarded_call(backward, (dh, cache, p), {})
     if type(result) is not dict:
-        raise AssertionError(f"gru_step_backward: expected a dict of gradients, received {describe(result)}")
+        raise AssertionError(messages.build("gradients_type", received=describe(result)))
     missing = [name for name in GRADIENT_NAMES if name not in result]
     if missing:
-        raise AssertionError(f"gru_step_backward: expected the keys {list(GRADIENT_NAMES)}; missing {missing}")
+        raise AssertionError(messages.build("gradients_missing", missing=missing))
     x, h_prev, dh = (np.asarray(a, dtype=np.float64) for a in (x, h_prev, dh))
     expected = reference_step_gradients(x, h_prev, p, dh)
     mistakes = _mistakes(x, h_prev, p, dh)
     for name in GRADIENT_NAMES:
-        got = as_answer(f"the gradient {name!r}", result[name])
+        got = as_answer(messages.GRADIENT.format(gradient=repr(name)), result[name])
         diagnose = {mistake: values[name] for mistake, values in mistakes.items()}
-        check_close(f"the gradient {name!r} returned by gru_step_backward", got, expected[name], atol=1e-8,
-                    diagnose=diagnose)  # fmt: skip
+        quantity = messages.GRADIENT_RETURNED.format(gradient=repr(name))
+        check_close(quantity, got, expected[name], atol=1e-8, diagnose=diagnose)
 
 
 def accuracy(p: GRUParams, w_out: object, b_out: object, xs: object, ys: object) -> float:
@@ -111,22 +112,17 @@ def check_accuracy(
     """
     __tracebackhide__ = True  # IPython and pytest show the student's frames, not ours
     check_untampered()
-    name = f"{getattr(train, '__name__', 'your function')}(...)"
+    function = messages.function_name(train)
+    name = messages.CALL.format(function=function)
     trained = _guarded_call(train, (train_xs, train_ys), {})
     if type(trained) is not tuple or len(trained) != 3 or type(trained[0]) is not GRUParams:
-        raise AssertionError(
-            f"{name}: expected a tuple (p, w_out, b_out) with p a GRUParams, received {describe(trained)}"
-        )
+        raise AssertionError(messages.build("train_type", name=name, received=describe(trained)))
     p, w_out, b_out = trained
-    w_out = as_answer(f"{name} w_out", w_out)
-    b_out = as_answer(f"{name} b_out", b_out)
+    w_out = as_answer(messages.CALL_PART.format(function=function, part="w_out"), w_out)
+    b_out = as_answer(messages.CALL_PART.format(function=function, part="b_out"), b_out)
     if w_out.shape != (p.hidden_size,) or b_out.shape != ():
-        raise AssertionError(f"{name}: expected w_out of shape ({p.hidden_size},) and a number b_out, received "
-                             f"{w_out.shape} and {b_out.shape}")  # fmt: skip
+        raise AssertionError(messages.build("train_shapes", name=name, hidden=p.hidden_size, w_shape=w_out.shape,
+                                            b_shape=b_out.shape))  # fmt: skip
     score = accuracy(p, w_out, b_out, test_xs, test_ys)
     if score < at_least:
-        raise AssertionError(
-            f"{name}: expected an accuracy of at least {at_least:.0%} on new sequences, received {score:.1%}. "
-            "Likely mistake: a wrong gradient (do the tests of Part A pass?), a learning rate too small or too "
-            "large, or too few steps."
-        )
+        raise AssertionError(messages.build("accuracy", name=name, at_least=at_least, score=score))

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from . import messages
 from ._guard import ORIGINAL_NUMPY, check_untampered
 from .convert import as_answer, describe
 
@@ -62,7 +63,7 @@ def check_close(
     if _all(ok):
         return
     mistake = _diagnosis(got, diagnose, lambda a, b: _isclose(a, b, rtol=1e-6, atol=max(atol, 1e-9)))
-    raise AssertionError(_wrong_value_message(name, got, want, ok, f"allowed difference {atol:g}", mistake, True))
+    raise AssertionError(_wrong_value_message(name, got, want, ok, atol, mistake, True))
 
 
 def check_rounded(
@@ -87,8 +88,7 @@ def check_rounded(
     if _all(ok):
         return
     mistake = _diagnosis(got, diagnose, lambda a, b: _abs(a - b) <= ROUNDING)
-    tolerance = "two decimals are enough: any value within 0.005 of the exact one passes"
-    raise AssertionError(_wrong_value_message(name, got, want, ok, tolerance, mistake, reveal))
+    raise AssertionError(_wrong_value_message(name, got, want, ok, None, mistake, reveal))
 
 
 def check_choice(name: str, received: object, choices: str, *, expected: str | None = None) -> None:
@@ -99,16 +99,15 @@ def check_choice(name: str, received: object, choices: str, *, expected: str | N
     """
     __tracebackhide__ = True  # IPython and pytest show the student's frames, not ours
     check_untampered()
-    letters = ", ".join(repr(c) for c in choices)
     if received is Ellipsis:
-        raise NotImplementedError(f"{name}: not answered yet; replace ... by one letter out of {letters}")
+        raise NotImplementedError(messages.build("choice_not_answered", name=name, letters=choices))
     if type(received) is not str:
-        raise AssertionError(f"{name}: expected one letter out of {letters} as a string, received {describe(received)}")
+        raise AssertionError(messages.build("choice_type", name=name, letters=choices, received=describe(received)))
     answer = received.strip().upper()
     if len(answer) != 1 or answer not in choices:
-        raise AssertionError(f"{name}: expected one letter out of {letters}, received {received!r}")
+        raise AssertionError(messages.build("choice_form", name=name, letters=choices, received=repr(received)))
     if expected is not None and answer != expected:
-        raise AssertionError(f"{name}: {answer!r} is not the right answer; reread the question and the hint above it")
+        raise AssertionError(messages.build("choice_wrong", name=name, answer=answer))
 
 
 def check_array(name: str, received: object, shape: tuple[int, ...], *, positive: bool = False) -> np.ndarray:
@@ -122,7 +121,7 @@ def check_array(name: str, received: object, shape: tuple[int, ...], *, positive
     check_shape_matches(name, got, np.zeros(shape))
     if positive and not _all(got > 0):
         index = [int(i) for i in _argwhere(~(got > 0))[0]]
-        raise AssertionError(f"{name}: expected every entry > 0, received {got[tuple(index)]!r} at index {index}")
+        raise AssertionError(messages.build("not_positive", name=name, value=float(got[tuple(index)]), index=index))
     return got
 
 
@@ -132,22 +131,19 @@ def check_shape_matches(name: str, got: np.ndarray, want: np.ndarray) -> None:
     if got.shape == want.shape:
         return
     hint = _shape_hint(got.shape, want.shape)
-    raise AssertionError(f"{name}: expected shape {want.shape}, received shape {got.shape}. Likely mistake: {hint}")
+    raise AssertionError(messages.build("shape", name=name, expected=want.shape, received=got.shape, hint=hint))
 
 
 def _shape_hint(got: tuple[int, ...], want: tuple[int, ...]) -> str:
     if len(got) == 2 and got == want[::-1]:
-        return "the two axes are swapped (a transposed result, or W @ X where X @ W.T was needed for a batch)"
+        return messages.HINT_SWAPPED
     if int(np.prod(got)) == int(np.prod(want)):
-        return "the right number of entries in the wrong layout (an extra or missing axis of length 1?)"
+        return messages.HINT_LAYOUT
     if len(want) == 2 and len(got) == 1 and got[0] == want[1]:
-        return "the batch axis was lost: with a batch of inputs (B, D) the result must be (B, H)"
+        return messages.HINT_BATCH
     if len(want) >= 1 and len(got) == len(want) and got[:-1] == want[:-1] and got[-1] > want[-1]:
-        return (
-            f"the last axis is too long ({got[-1]} instead of {want[-1]}): was the concatenation [h_prev, x] "
-            "returned, or a weight matrix used with the wrong orientation?"
-        )
-    return "a shape mismatch; print the shapes of every intermediate array to find where they first differ"
+        return messages.HINT_LONG.format(got=got[-1], want=want[-1])
+    return messages.HINT_OTHER
 
 
 def _diagnosis(got: np.ndarray, diagnose: Mapping[str, object] | None, close: object) -> str | None:
@@ -161,28 +157,28 @@ def _diagnosis(got: np.ndarray, diagnose: Mapping[str, object] | None, close: ob
 
 
 def _wrong_value_message(
-    name: str, got: np.ndarray, want: np.ndarray, ok: np.ndarray, tolerance: str, mistake: str | None, reveal: bool
+    name: str,
+    got: np.ndarray,
+    want: np.ndarray,
+    ok: np.ndarray,
+    atol: float | None,
+    mistake: str | None,
+    reveal: bool,
 ) -> str:
+    """The wrong-value message (see :mod:`rnnlab.grading.messages`); ``atol`` None: two-decimal rounding."""
     index = [int(i) for i in _argwhere(~ok)[0]] if got.ndim else []
-    where = f"entry {index} of {name}" if index else name
-    wrong = int((~ok).sum())
-    lines = [f"{where} is wrong ({wrong} of {ok.size} entries differ; {tolerance})."]
+    counts = {"name": name, "wrong": int((~ok).sum()), "size": int(ok.size), "tolerance": atol}
+    parts: list[tuple[str, dict]] = [("wrong_entry", {"index": index, **counts}) if index else ("wrong_value", counts)]
     at = tuple(index)
     if reveal:
-        lines.append(f"  expected {float(want[at]):.6g}, received {float(got[at]):.6g}")
+        parts.append(("reveal", {"expected": float(want[at]), "received": float(got[at])}))
         if got.size > 1 and got.size <= 24:
-            lines.append(f"  expected {name} = {_round(want, 4).tolist()}")
-            lines.append(f"  received {name} = {_round(got, 4).tolist()}")
+            parts.append(("dump_expected", {"name": name, "values": _round(want, 4).tolist()}))
+            parts.append(("dump_received", {"name": name, "values": _round(got, 4).tolist()}))
     else:
-        lines.append(f"  received {float(got[at]):.6g}, which is not the right value (not shown: it is the answer)")
+        parts.append(("hidden_answer", {"received": float(got[at])}))
         right = [[int(i) for i in idx] for idx in _argwhere(ok)] if got.ndim else []
         if right:
-            lines.append(f"  these entries are right: {', '.join(str(r) for r in right)}")
-    if mistake:
-        lines.append(f"Likely mistake: {mistake}.")
-    else:
-        lines.append(
-            "Likely mistake: none of the common ones matches; recompute one entry by hand, term by term, and "
-            "compare it with each line of your code."
-        )
-    return "\n".join(lines)
+            parts.append(("right_entries", {"entries": ", ".join(str(r) for r in right)}))
+    parts.append(("likely", {"mistake": mistake or messages.NO_DIAGNOSIS_TEXT}))
+    return messages.compose(*parts)

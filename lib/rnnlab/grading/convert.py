@@ -12,7 +12,11 @@ import numbers
 
 import numpy as np
 
+from . import messages
 from ._guard import ORIGINAL_NUMPY
+from .messages import describe
+
+__all__ = ["as_answer", "describe"]
 
 _array = ORIGINAL_NUMPY["array"]
 _isfinite = ORIGINAL_NUMPY["isfinite"]
@@ -20,17 +24,6 @@ _argwhere = ORIGINAL_NUMPY["argwhere"]
 _all = ORIGINAL_NUMPY["all"]
 
 _SCALAR_TYPES = (int, float, np.integer, np.floating)
-
-
-def describe(value: object) -> str:
-    """A short description of what was received, for error messages."""
-    if type(value) is np.ndarray:
-        return f"an array of shape {value.shape} and dtype {value.dtype}"
-    if isinstance(value, (list, tuple)):
-        return f"a {type(value).__name__} of length {len(value)}"
-    if value is None:
-        return "None (did the function forget to `return` its result?)"
-    return f"an object of type {type(value).__name__}"
 
 
 def as_answer(name: str, value: object) -> np.ndarray:
@@ -49,21 +42,15 @@ def as_answer(name: str, value: object) -> np.ndarray:
     """
     __tracebackhide__ = True  # IPython and pytest show the student's frames, not ours
     if _unanswered(value):
-        raise NotImplementedError(f"{name}: not answered yet; replace every ... by your answer")
+        raise NotImplementedError(messages.build("not_answered", name=name))
     _check_plain(name, value, depth=0)
     try:
         array = _array(value, dtype=np.float64)
     except ValueError:
-        raise AssertionError(
-            f"{name}: expected a rectangular array of numbers, received {describe(value)} whose rows have "
-            "different lengths"
-        ) from None
+        raise AssertionError(messages.build("not_rectangular", name=name, received=describe(value))) from None
     if not _all(_isfinite(array)):
         bad = tuple(int(i) for i in _argwhere(~_isfinite(array))[0])
-        raise AssertionError(
-            f"{name}: expected finite numbers, received {array[bad]} at index {list(bad)}; "
-            "look for a division by zero or an exp() that overflowed"
-        )
+        raise AssertionError(messages.build("not_finite", name=name, value=float(array[bad]), index=list(bad)))
     return array
 
 
@@ -72,28 +59,25 @@ def _check_plain(name: str, value: object, depth: int) -> None:
     kind = type(value)
     if kind is np.ndarray:
         if value.dtype == object or value.dtype == bool or not np.issubdtype(value.dtype, np.number):
-            raise AssertionError(f"{name}: expected an array of real numbers, received {describe(value)}")
+            raise AssertionError(messages.build("not_real_array", name=name, received=describe(value)))
         if np.issubdtype(value.dtype, np.complexfloating):
-            raise AssertionError(f"{name}: expected real numbers, received {describe(value)}")
+            raise AssertionError(messages.build("complex", name=name, received=describe(value)))
         return
     if kind is bool or isinstance(value, (bool, np.bool_)):
-        raise AssertionError(f"{name}: expected a number, received the boolean {value!r}")
+        raise AssertionError(messages.build("boolean", name=name, value=bool(value)))
     if isinstance(value, _SCALAR_TYPES) and (kind in (int, float) or kind.__module__ == "numpy"):
         return
     if kind in (list, tuple):
         if depth > 4:
-            raise AssertionError(f"{name}: expected an array of numbers, received lists nested too deeply")
+            raise AssertionError(messages.build("too_deep", name=name))
         for item in value:
             _check_plain(name, item, depth + 1)
         return
     if isinstance(value, numbers.Number):
         raise AssertionError(
-            f"{name}: expected a real number, received {describe(value)} ({value!r}); use float values"
+            messages.build("not_real_number", name=name, received=describe(value), value=messages.safe_repr(value))
         )
-    raise AssertionError(
-        f"{name}: expected a numpy array of real numbers (or a list of numbers), received {describe(value)}. "
-        "Return the numbers themselves, e.g. the result of np.tanh(...), not a custom object."
-    )
+    raise AssertionError(messages.build("not_plain", name=name, received=describe(value)))
 
 
 def _unanswered(value: object) -> bool:

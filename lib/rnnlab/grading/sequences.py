@@ -11,6 +11,7 @@ import numpy as np
 
 from ..params import RNNParams
 from ..sequence_rnn import rnn_backward, rnn_forward
+from . import messages
 from ._guard import check_untampered
 from .checks import check_close
 from .mistakes import _rnn
@@ -48,7 +49,7 @@ def unroll_mistakes(xs: object, h0: object, W: object, b: object) -> dict[str, n
         for x in xs:
             h = _rnn(x, h, W, b, **how)["h"]
             states.append(h)
-        variants[f"inside the step: {mistake}"] = np.stack(states)
+        variants[messages.INSIDE_THE_STEP + mistake] = np.stack(states)
     return variants
 
 
@@ -57,7 +58,7 @@ def check_rnn_unroll(fn: Callable[..., object], xs: object, h0: object, W: objec
     __tracebackhide__ = True  # IPython and pytest show the student's frames, not ours
     check_untampered()
     (hs,) = call_returning(fn, 1, xs, h0, W, b)
-    check_close("hs returned by rnn_unroll", hs, reference_unroll(xs, h0, W, b), atol=1e-8,
+    check_close(messages.UNROLL_HS, hs, reference_unroll(xs, h0, W, b), atol=1e-8,
                 diagnose=unroll_mistakes(xs, h0, W, b))  # fmt: skip
 
 
@@ -115,5 +116,5 @@ def check_gradient_norms(fn: Callable[..., object], xs: object, h0: object, W: o
     check_untampered()
     (norms,) = call_returning(fn, 1, xs, h0, W, b)
     variants = gradient_norm_mistakes(xs, h0, W, b)
-    check_close("norms returned by gradient_norms", norms, reference_gradient_norms(xs, h0, W, b), atol=1e-8,
+    check_close(messages.NORMS, norms, reference_gradient_norms(xs, h0, W, b), atol=1e-8,
                 diagnose=variants)  # fmt: skip

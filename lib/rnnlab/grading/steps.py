@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import cells, examples
 from ..params import GRUParams, LSTMParams, RNNParams
+from . import messages
 from ._guard import call_student as _guarded_call
 from ._guard import check_untampered
 from .checks import check_close, check_rounded
@@ -30,10 +31,12 @@ def call_student(fn: Callable[..., object], *args: object, **kwargs: object) -> 
     __tracebackhide__ = True  # IPython and pytest show the student's frames, not ours
     check_untampered()
     result = _guarded_call(fn, args, kwargs)
-    name = f"the value returned by {getattr(fn, '__name__', 'your function')}"
+    function = messages.function_name(fn)
     if type(result) is tuple:
-        return tuple(as_answer(f"{name}[{k}]", item) for k, item in enumerate(result))
-    return as_answer(name, result)
+        return tuple(
+            as_answer(messages.RETURNED_ITEM.format(function=function, k=k), item) for k, item in enumerate(result)
+        )
+    return as_answer(messages.RETURNED.format(function=function), result)
 
 
 def call_returning(fn: Callable[..., object], n: int, *args: object, **kwargs: object) -> list[np.ndarray]:
@@ -41,12 +44,12 @@ def call_returning(fn: Callable[..., object], n: int, *args: object, **kwargs: o
     __tracebackhide__ = True  # IPython and pytest show the student's frames, not ours
     check_untampered()
     result = _guarded_call(fn, args, kwargs)
-    name = getattr(fn, "__name__", "your function")
+    name = messages.function_name(fn)
     if n == 1:
-        return [as_answer(f"the value returned by {name}", result)]
+        return [as_answer(messages.RETURNED.format(function=name), result)]
     if type(result) not in (tuple, list) or len(result) != n:
-        raise AssertionError(f"{name}: expected it to return {n} arrays (a tuple), received {describe(result)}")
-    return [as_answer(f"{name}(...)[{k}]", item) for k, item in enumerate(result)]
+        raise AssertionError(messages.build("return_count", name=name, n=n, received=describe(result)))
+    return [as_answer(messages.RESULT_ITEM.format(function=name, k=k), item) for k, item in enumerate(result)]
 
 
 def pick(variants: dict[str, dict[str, np.ndarray]], quantity: str) -> dict[str, np.ndarray]:
@@ -60,7 +63,7 @@ def check_rnn_step(fn: Callable[..., object], x: object, h_prev: object, W: obje
     check_untampered()
     (h,) = call_returning(fn, 1, x, h_prev, W, b)
     expected = cells.rnn_step(x, h_prev, RNNParams(W, b)).h
-    check_close("h returned by rnn_step", h, expected, atol=atol, diagnose=pick(rnn_mistakes(x, h_prev, W, b), "h"))
+    check_close(messages.RNN_STEP_H, h, expected, atol=atol, diagnose=pick(rnn_mistakes(x, h_prev, W, b), "h"))
 
 
 def check_lstm_step(
@@ -72,8 +75,8 @@ def check_lstm_step(
     h, c = call_returning(fn, 2, x, h_prev, c_prev, p)
     ref = cells.lstm_step(x, h_prev, c_prev, p)
     variants = lstm_mistakes(x, h_prev, c_prev, p)
-    check_close("c (the second value lstm_step returns)", c, ref.c, atol=atol, diagnose=pick(variants, "c"))
-    check_close("h (the first value lstm_step returns)", h, ref.h, atol=atol, diagnose=pick(variants, "h"))
+    check_close(messages.LSTM_STEP_C, c, ref.c, atol=atol, diagnose=pick(variants, "c"))
+    check_close(messages.LSTM_STEP_H, h, ref.h, atol=atol, diagnose=pick(variants, "h"))
 
 
 def check_gru_step(
@@ -85,8 +88,8 @@ def check_gru_step(
     (h,) = call_returning(fn, 1, x, h_prev, p, z_weights=z_weights)
     expected = cells.gru_step(x, h_prev, p, z_weights=z_weights).h
     variants = gru_mistakes(x, h_prev, p, z_weights=z_weights)
-    check_close(f"h returned by gru_step(..., z_weights={z_weights!r})", h, expected, atol=atol,
-                diagnose=pick(variants, "h"))  # fmt: skip
+    name = messages.GRU_STEP_H.format(convention=repr(z_weights))
+    check_close(name, h, expected, atol=atol, diagnose=pick(variants, "h"))
 
 
 def check_by_hand(name: str, received: object, cell: str, quantity: str, *, z_weights: str = "old") -> None:
@@ -120,5 +123,5 @@ def check_by_hand(name: str, received: object, cell: str, quantity: str, *, z_we
         ref = cells.gru_step(ex.x, ex.h_prev, ex.params, z_weights=z_weights)
         variants = gru_mistakes(ex.x, ex.h_prev, ex.params, z_weights=z_weights)
     else:
-        raise ValueError(f"cell: expected 'rnn', 'lstm' or 'gru', got {cell!r}")
+        raise ValueError(messages.build("by_hand_cell", cell=repr(cell)))
     check_rounded(name, received, getattr(ref, quantity), diagnose=pick(variants, quantity))

@@ -1,0 +1,95 @@
+"""The fixed texts of the messages: limits, phrases, shape hints, and the names the checks compose.
+
+Everything here is plain text (and the regex of the one hint with numbers in it); the templates
+(:mod:`.templates`) and the checks build their messages from these, and the parser accepts exactly them.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+SIGNIFICANT = 6
+MAX_TEXT = 4000  # longer outputs are never a check's message
+MAX_LITERAL = 200  # longer (or several-line) literals of a test source never appear in a message
+LIKELY = "Likely mistake:"
+NO_DIAGNOSIS = "none of the common ones matches"
+NO_DIAGNOSIS_TEXT = (
+    f"{NO_DIAGNOSIS}; recompute one entry by hand, term by term, and compare it with each line of your code"
+)
+ROUNDING_TEXT = "two decimals are enough: any value within 0.005 of the exact one passes"
+ACCURACY_MISTAKE = (
+    "a wrong gradient (do the tests of Part A pass?), a learning rate too small or too large, or too few steps"
+)
+INSIDE_THE_STEP = "inside the step: "
+GRADIENT_NAMES = ("W_r", "b_r", "W_z", "b_z", "W_h", "b_h", "x", "h_prev")
+UNKNOWN_TYPE = "an object of a type not named here (your notebook shows it)"
+UNKNOWN_DTYPE = "a dtype not named here (your notebook shows it)"
+
+# --- shape hints (diagnoses of a wrong shape) ---------------------------------------------------------
+
+HINT_SWAPPED = "the two axes are swapped (a transposed result, or W @ X where X @ W.T was needed for a batch)"
+HINT_LAYOUT = "the right number of entries in the wrong layout (an extra or missing axis of length 1?)"
+HINT_BATCH = "the batch axis was lost: with a batch of inputs (B, D) the result must be (B, H)"
+HINT_LONG = (
+    "the last axis is too long ({got} instead of {want}): was the concatenation [h_prev, x] returned, or a "
+    "weight matrix used with the wrong orientation?"
+)
+HINT_OTHER = "a shape mismatch; print the shapes of every intermediate array to find where they first differ"
+SHAPE_HINTS = (HINT_SWAPPED, HINT_LAYOUT, HINT_BATCH, HINT_OTHER)
+
+
+@lru_cache(maxsize=1)
+def _hint_long() -> re.Pattern:
+    """``HINT_LONG`` with any two lengths of at most 3 digits (compiled when first needed: only parse uses it)."""
+    return re.compile(re.escape(HINT_LONG).replace(r"\{got\}", r"\d{1,3}").replace(r"\{want\}", r"\d{1,3}"))
+
+
+# --- names the checks compose ---------------------------------------------------------------------------
+
+RETURNED = "the value returned by {function}"
+RETURNED_ITEM = "the value returned by {function}[{k}]"
+RESULT_ITEM = "{function}(...)[{k}]"
+CALL = "{function}(...)"
+CALL_PART = "{function}(...) {part}"
+GRADIENT = "the gradient {gradient}"
+GRADIENT_RETURNED = "the gradient {gradient} returned by gru_step_backward"
+GRU_STEP_H = "h returned by gru_step(..., z_weights={convention})"
+RNN_STEP_H = "h returned by rnn_step"
+LSTM_STEP_C = "c (the second value lstm_step returns)"
+LSTM_STEP_H = "h (the first value lstm_step returns)"
+UNROLL_HS = "hs returned by rnn_unroll"
+NORMS = "norms returned by gradient_norms"
+FIXED_NAMES = (RNN_STEP_H, LSTM_STEP_C, LSTM_STEP_H, UNROLL_HS, NORMS)
+NAME_FORMS = (RETURNED, RETURNED_ITEM, RESULT_ITEM, CALL, CALL_PART, GRADIENT, GRADIENT_RETURNED, GRU_STEP_H)
+ANONYMOUS = ("<lambda>", "your function")
+CONVENTIONS = ("old", "new")  # the GRU's z_weights
+TOLERANCES = (1e-6, 1e-8)  # the atol defaults of check_close and of the step and sequence checks
+
+
+def function_name(fn: object) -> str:
+    """The name a message uses for a student's function (``your function`` when it has none)."""
+    name = getattr(fn, "__name__", None)
+    return name if type(name) is str else "your function"
+
+
+def safe_repr(value: object) -> str:
+    """``repr(value)`` for a message in the student's own notebook, or a note when the object's ``__repr__`` fails.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    str
+    """
+    try:
+        return repr(value)
+    except Exception:  # noqa: BLE001 - a student's __repr__ may raise anything
+        return "an object whose repr() failed"
+
+
+def number(value: float) -> str:
+    """``value`` with at most 6 significant digits, as every message prints numbers."""
+    return f"{float(value):.{SIGNIFICANT}g}"
