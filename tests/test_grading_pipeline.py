@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -102,11 +103,11 @@ EXPECTED = {
 EARLIER = "earlier_student"  # graded before this run, by hand: must survive untouched
 
 
-def run_grade(root: Path, submissions: Path) -> subprocess.CompletedProcess:
+def run_grade(root: Path, submissions: Path, *options: str, env: dict | None = None) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "coursegrader", "grade", "--assignment", ASSIGNMENT, "--submissions",
                str(submissions), "--root", str(root), "--workers", "2", "--timeout", str(CELL_TIMEOUT),
-               "--student-timeout", str(STUDENT_TIMEOUT)]  # fmt: skip
-    return subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+               "--student-timeout", str(STUDENT_TIMEOUT), *options]  # fmt: skip
+    return subprocess.run(command, capture_output=True, text=True, timeout=900, check=False, env=env)
 
 
 def add_earlier_student(course: Course) -> None:
@@ -254,6 +255,30 @@ def test_regrading_from_a_zip_replaces_never_duplicates(graded: dict, course: Co
     assert stored["sigmoid"]["problems"] == [] and sum(stored["sigmoid"]["notebook_scores"].values()) == FULL
 
 
+def test_no_sandbox_no_grading_unless_asked(course: Course, kit: Kit, tmp_path: Path) -> None:
+    """Without bubblewrap, make grade stops and says what to install; --unsandboxed grades and says so on top."""
+    folder = write_class(kit, tmp_path / "class", ["perfect", "blank"])
+    before = (course.grading / "grades.csv").read_bytes() if (course.grading / "grades.csv").exists() else None
+    no_bwrap = dict(os.environ, PATH=str(Path(sys.executable).parent))  # the venv's scripts, no bwrap
+    run = run_grade(course.root, folder, env=no_bwrap)
+    assert run.returncode == 2, run.stderr[-2000:]
+    for part in ("bwrap was not found", "apt-get install bubblewrap", "--unsandboxed"):
+        assert part in run.stderr, f"{part!r} missing from: {run.stderr[-2000:]}"
+    after = (course.grading / "grades.csv").read_bytes() if (course.grading / "grades.csv").exists() else None
+    assert after == before, "a refused run must not touch the grades"
+    graded = tmp_path / "course"
+    shutil.copytree(course.root / "solutions", graded / "solutions")
+    shutil.copyfile(course.root / "nbgrader_config.py", graded / "nbgrader_config.py")
+    run = run_grade(graded, folder, "--unsandboxed", env=no_bwrap)
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = (graded / "grading" / "report.md").read_text().splitlines()
+    assert report[2].startswith("> **Graded without a sandbox**"), report[:4]
+    assert "no sandbox (--unsandboxed)" in run.stderr.splitlines()[1], run.stderr[:500]
+    with open(graded / "grading" / "grades.csv", newline="") as handle:
+        totals = {row["student_id"]: float(row["total"]) for row in csv.DictReader(handle)}
+    assert totals == {"perfect": 16.0, "blank": 0.0}, totals
+
+
 # Fast checks of the pieces, no kernels involved.
 
 
@@ -330,6 +355,9 @@ FAKE_WORKER = textwrap.dedent(
             time.sleep(600)
         if task["student"] == "dies":
             os._exit(3)
+        if task["student"] == "violates":
+            out.write(json.dumps({"student": "violates", "notebooks": [], "violation": "library changed"}) + "\\n")
+            continue
         if task["student"] == "fatal":
             out.write(json.dumps({"student": "fatal", "fatal": "the worker's pristine gradebook was modified"}) + "\\n")
             continue
@@ -351,3 +379,38 @@ def test_pool_survives_hanging_and_dying_workers(tmp_path: Path) -> None:
     assert seen["dies"] == {"student": "dies", "problem": "grader process died"}
     assert seen["fatal"] == {"student": "fatal", "problem": "the worker's pristine gradebook was modified"}
     assert all(seen[s] == {"student": s, "notebooks": []} for s in "abcd")
+
+
+def test_a_sandbox_violation_stops_the_whole_run(tmp_path: Path) -> None:
+    """When a result says the library changed, no later student is graded and every worker is killed."""
+    import psutil
+
+    script = tmp_path / "fake_worker.py"
+    script.write_text(FAKE_WORKER)
+    seen: list[str] = []
+
+    def on_result(task: Task, result: dict) -> None:
+        seen.append(task.student)
+        if "violation" in result:
+            raise RuntimeError(result["violation"])
+
+    tasks = [Task(name, ["nb"]) for name in ["violates", "a", "b", "c", "d", "e"]]
+    with pytest.raises(RuntimeError, match="library changed"):
+        run_pool(tasks, {"assignment": "x"}, tmp_path, 1, 30.0, on_result, command=[sys.executable, str(script)])
+    assert seen == ["violates"], f"ours {seen} vs reference ['violates']"
+    workers = [p for p in psutil.Process().children(recursive=True) if str(script) in " ".join(p.cmdline())]
+    assert workers == [], f"workers still running: {workers}"
+
+
+def test_the_library_digest_sees_any_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from coursegrader.worker import library_digest
+
+    package = tmp_path / "somelib"
+    package.mkdir()
+    (package / "__init__.py").write_text("x = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    first = library_digest(["somelib"])
+    (package / "__init__.py").write_text("x = 2\n")
+    second = library_digest(["somelib"])
+    (package / "extra.py").write_text("")
+    assert len({first, second, library_digest(["somelib"])}) == 3

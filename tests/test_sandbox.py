@@ -24,7 +24,7 @@ from traitlets.config import Config
 
 from coursegrader.sandbox import Limits, bytes_text, parse_bytes
 from coursegrader.sandbox.bwrap import Plan, boot_code, command
-from coursegrader.sandbox.kernel import REPORTS, copy_into, is_root, sandbox_env
+from coursegrader.sandbox.kernel import REPORTS, copy_into, is_root, remove_tree, sandbox_env
 from coursegrader.sandbox.probe import SandboxUnavailableError, check_sandbox, exposed_private
 from coursegrader.sandbox.view import View, build_view, without_nested
 from coursegrader.sandbox.watch import namespace_members
@@ -119,6 +119,18 @@ def test_the_scratch_folder_never_gets_a_notebook_from_nbgraders_copy(tmp_path: 
     copy_into(scratch, submitted, work)
     assert (scratch / "nb.ipynb").read_text() == "the student's own"
     assert (scratch / "data" / "table.csv").read_text() == "1,2"
+
+
+def test_removing_a_scratch_folder_never_touches_its_parent(tmp_path: Path) -> None:
+    parent = tmp_path / "parent"
+    (parent / "scratch" / "locked" / "deep").mkdir(parents=True)
+    (parent / "scratch" / "locked" / "deep" / "file").write_text("x")
+    (parent / "scratch" / "locked").chmod(0)
+    parent.chmod(0o751)
+    remove_tree(parent / "scratch")
+    remove_tree(parent / "scratch")  # gone already: nothing to do, nothing to change
+    assert not (parent / "scratch").exists()
+    assert oct(parent.stat().st_mode & 0o7777) == "0o751", oct(parent.stat().st_mode)
 
 
 def test_a_missing_bubblewrap_stops_with_what_to_install() -> None:

@@ -112,17 +112,26 @@ def copy_into(scratch: Path, notebook: Path | None, folder: Path | None) -> None
 
 
 def remove_tree(folder: Path) -> None:
-    """Delete ``folder``, also where the student's code took away permissions (``chmod 000`` a folder)."""
+    """Delete ``folder``, also where the student's code took away permissions (``chmod 000`` a folder).
 
-    def allow_and_retry(function, path, _error) -> None:
+    Permissions are given back only to paths inside ``folder``, never to ``folder``'s own parent.
+    """
+    top = os.path.abspath(folder)
+
+    def allow_and_retry(function, path, error) -> None:
+        if isinstance(error[1], FileNotFoundError):
+            return
         try:
-            os.chmod(os.path.dirname(path), 0o700)
-            os.chmod(path, 0o700)
+            for inside in (os.path.dirname(path), path):
+                inside = os.path.abspath(inside)
+                if (inside == top or inside.startswith(top + os.sep)) and not os.path.islink(inside):
+                    os.chmod(inside, 0o700)
             function(path)
         except OSError:
             pass
 
-    shutil.rmtree(folder, onerror=allow_and_retry)
+    if os.path.lexists(top):
+        shutil.rmtree(top, onerror=allow_and_retry)
 
 
 def give_to_sandbox_user(folder: Path) -> None:
