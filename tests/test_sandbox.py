@@ -96,6 +96,18 @@ def test_the_command_line_isolates_everything(tmp_path: Path) -> None:
     assert f"({resource.RLIMIT_AS}, {memory}, {memory})" in boot_code(plan.limits), boot_code(plan.limits)
 
 
+@pytest.mark.parametrize("setpriv", ["/usr/bin/setpriv", None])
+def test_an_environment_under_tmp_stays_visible(tmp_path: Path, setpriv: str | None) -> None:
+    """A fresh clone in /tmp has its .venv there: it must be bound after the private /tmp is mounted."""
+    venv = Path("/tmp/clone/.venv")
+    plan = Plan("/usr/bin/bwrap", View((Path("/usr"), venv), ()), tmp_path, Limits(), {}, setpriv)
+    argv = command(plan, str(venv / "bin" / "python"), [], 7)
+    inner = argv[argv.index("--unshare-all") :]
+    tmpfs = inner.index("/tmp", inner.index("--tmpfs"))
+    binds = [i for i, word in enumerate(inner) if word == "--ro-bind" and inner[i + 1] == str(venv)]
+    assert binds and all(i > tmpfs for i in binds), f"the venv is bound before the private /tmp hides it: {inner}"
+
+
 def test_the_kernel_gets_none_of_the_graders_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SECRET_TOKEN", "do-not-leak")
     env = sandbox_env(tmp_path, Path(sys.executable))

@@ -119,11 +119,18 @@ def inner_arguments(plan: Plan, status_fd: int) -> list[str]:
     """The unprivileged bubblewrap: namespaces, fresh /proc, /dev and /tmp, environment, working folder."""
     arguments = [plan.bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
                  "--new-session", "--hostname", HOSTNAME, "--json-status-fd", str(status_fd)]  # fmt: skip
-    arguments += ["--ro-bind", "/", "/"] if plan.setpriv else view_arguments(plan)
+    if plan.setpriv:
+        arguments += ["--ro-bind", "/", "/"]  # the outer bubblewrap's view
     arguments += ["--proc", "/proc", "--dev", "/dev"]
     arguments += ["--size", str(plan.limits.disk), "--tmpfs", "/tmp"]
     arguments += ["--size", str(SHM_BYTES), "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]
-    # after /tmp: the scratch folder may itself lie under the host's /tmp
+    # After the private /tmp: the environment (a fresh clone's .venv) and the scratch folder may lie
+    # under the host's /tmp, and bubblewrap binds them from the view as it was before that mount.
+    if plan.setpriv:
+        under_tmp = [path for path in plan.view.read_only if Path("/tmp") in path.parents]
+        arguments += [word for path in under_tmp for word in ("--ro-bind", str(path), str(path))]
+    else:
+        arguments += view_arguments(plan)
     arguments += ["--bind", str(plan.scratch), str(plan.scratch)]
     arguments += ["--remount-ro", "/", "--chdir", str(plan.scratch), "--clearenv"]
     for name, value in sorted(plan.env.items()):
