@@ -403,7 +403,7 @@ def test_a_sandbox_violation_stops_the_whole_run(tmp_path: Path) -> None:
 
 
 def test_the_library_digest_sees_any_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from coursegrader.worker import library_digest
+    from coursegrader.sandbox.view import library_digest
 
     package = tmp_path / "somelib"
     package.mkdir()

@@ -27,7 +27,7 @@ from .report import StudentResult, diagnosed_mistakes, format_score, write_csv, 
 from .sandbox import Limits, bytes_text
 from .sandbox.kernel import remove_tree
 from .sandbox.probe import check_sandbox
-from .worker import library_digest
+from .sandbox.view import library_digest
 
 #: Packages outside the Python environment that students' kernels may import (read-only in the sandbox).
 PACKAGES = ["rnnlab"]

@@ -19,7 +19,6 @@ from . import _startup  # noqa: F401 - first: skips a slow import (see the modul
 
 # isort: on
 
-import hashlib
 import json
 import logging
 import os
@@ -50,7 +49,7 @@ from .execute import CappedExecute, SandboxedExecute
 from .feedback import FeedbackWriter
 from .sandbox import Limits
 from .sandbox.kernel import REPORTS, SandboxReport
-from .sandbox.view import package_folder
+from .sandbox.view import library_digest
 from .sanitize import RestoreCellMetadata
 
 TIMEOUT_ERROR = "CellTimeoutError"
@@ -157,16 +156,6 @@ def notebook_problems(
     if any(report.leftovers for report in reports):
         problems.append(LEFTOVERS)
     return list(dict.fromkeys(problems))
-
-
-def library_digest(packages: list[str]) -> str:
-    """SHA-256 over every file of the packages the students' kernels import (their paths and bytes)."""
-    digest = hashlib.sha256()
-    for name in packages:
-        folder = package_folder(name)
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def run_app(app, capture: LogCapture, cell_timeout: int) -> str | None:

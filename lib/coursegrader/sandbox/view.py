@@ -10,6 +10,7 @@ exposed, never the checkout around it (``solutions/``, ``grading/``, ``lib/cours
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 import sys
@@ -67,3 +68,13 @@ def build_view(packages: list[str]) -> View:
     exposed += python_folders()
     exposed += [package_folder(name) for name in packages]
     return View(without_nested(exposed), tuple(symlinks))
+
+
+def library_digest(packages: list[str]) -> str:
+    """SHA-256 over every file of the packages the students' kernels import (their paths and bytes)."""
+    digest = hashlib.sha256()
+    for name in packages:
+        folder = package_folder(name)
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
