@@ -1,4 +1,9 @@
-"""Command line: ``python -m coursegrader release`` and ``python -m coursegrader grade``."""
+"""Command line: ``python -m coursegrader release | grade | report | feedback | export``.
+
+The term's flow: ``grade`` (autograde the class) -> nbgrader's formgrader for the written answers ->
+``report`` and ``feedback`` (rewrite the grades and the pages from the gradebook) -> ``export`` (a file
+for Canvas, Moodle or any spreadsheet).
+"""
 
 from __future__ import annotations
 
@@ -11,27 +16,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from .arguments import due_date, penalty_rule, positive, size
 from .collect import SubmissionsError
 from .grade import Settings, default_workers, grade
-from .sandbox import Limits, parse_bytes
+from .sandbox import Limits
 from .sandbox.probe import SandboxUnavailableError
-
-
-def positive(kind: type):
-    def parse(text: str):
-        value = kind(text)
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"expected a positive number, received {text}")
-        return value
-
-    return parse
-
-
-def size(text: str) -> int:
-    try:
-        return parse_bytes(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from error
 
 
 def parser() -> argparse.ArgumentParser:
@@ -44,6 +33,8 @@ def parser() -> argparse.ArgumentParser:
         "feedback", help="re-make the feedback pages after hand grading (never nbgrader generate_feedback)",
         add_help=False,
     )  # fmt: skip
+    commands.add_parser("report", help="rewrite grades.csv and the report from the gradebook", add_help=False)
+    commands.add_parser("export", help="grades for Canvas, Moodle or a spreadsheet (csv)", add_help=False)
     grading = commands.add_parser("grade", help="grade a class: gradebook, grades.csv, feedback, report")
     grading.add_argument("--assignment", required=True, help="assignment id, a folder of solutions/")
     grading.add_argument(
@@ -95,6 +86,15 @@ def parser() -> argparse.ArgumentParser:
         help="bytes in the kernel's scratch folder, and the size of its /tmp (default 512M)",
     )  # fmt: skip
     grading.add_argument(
+        "--due", type=due_date, metavar="DATE", help="due date, e.g. 2026-12-10T23:59 (local time) or with +01:00"
+    )
+    grading.add_argument(
+        "--late-penalty",
+        type=penalty_rule,
+        metavar="RULE",
+        help="none, zero, P%%/hour or P%%/day (default none; remembered)",
+    )
+    grading.add_argument(
         "--root",
         type=Path,
         default=Path.cwd(),
@@ -113,12 +113,21 @@ def main(argv: list[str] | None = None) -> int:
         from .feedback_command import main as feedback_main
 
         return feedback_main(argv[1:])
+    if argv[:1] == ["report"]:
+        from .report_command import main as report_main
+
+        return report_main(argv[1:])
+    if argv[:1] == ["export"]:
+        from .export import main as export_main
+
+        return export_main(argv[1:])
     args = parser().parse_args(argv)
     if not args.assignment or not str(args.submissions):
         print("usage: make grade ASSIGNMENT=<id> SUBMISSIONS=<folder or zip>", file=sys.stderr)
         return 2
     limits = Limits(args.memory_limit, args.cpu_limit, args.process_limit, args.file_size_limit, args.disk_limit)
-    settings = Settings(args.workers, args.timeout, args.student_timeout, not args.unsandboxed, limits)
+    settings = Settings(args.workers, args.timeout, args.student_timeout, not args.unsandboxed, limits, args.due,
+                        args.late_penalty)  # fmt: skip
     try:
         summary = grade(args.root, args.assignment, args.submissions, settings)
     except (SubmissionsError, FileNotFoundError, SandboxUnavailableError) as error:

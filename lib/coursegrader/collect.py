@@ -13,11 +13,13 @@ import shutil
 import stat
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 import nbformat
 
 from .course import STUDENT_ID_PATTERN, Course
+from .late import submission_time, utc_from_local
 
 MAX_ZIP_BYTES = 2 * 1024**3
 IGNORED_FOLDERS = {"__MACOSX", ".ipynb_checkpoints"}
@@ -34,6 +36,8 @@ class Submission:
     student: str
     notebooks: dict[str, Path] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    submitted_at: datetime | None = None  # naive UTC (coursegrader.late)
+    time_source: str = ""  # "timestamp.txt", "zip entry" or "file time"
 
 
 def extract_zip(archive: Path, destination: Path) -> Path:
@@ -55,6 +59,16 @@ def extract_zip(archive: Path, destination: Path) -> Path:
             raise SubmissionsError(f"{archive}: {total} bytes uncompressed, more than the {MAX_ZIP_BYTES} allowed")
         zf.extractall(destination)
     return unwrap(destination)
+
+
+def zip_entry_times(archive: Path, destination: Path) -> dict[Path, datetime]:
+    """Naive UTC time of every file entry of ``archive``, by the path it was extracted to in ``destination``."""
+    with zipfile.ZipFile(archive) as zf:
+        return {
+            (destination / info.filename.replace("\\", "/")).resolve(): utc_from_local(datetime(*info.date_time))
+            for info in zf.infolist()
+            if not info.is_dir()
+        }
 
 
 def entries(folder: Path) -> list[Path]:
@@ -112,8 +126,13 @@ def replace_folder(new: Path, final: Path) -> None:
         shutil.rmtree(old)
 
 
-def collect_student(course: Course, assignment_id: str, folder: Path, names: list[str]) -> Submission:
-    """Validate one student's folder and copy its notebooks to ``grading/submitted/<id>/<assignment>``."""
+def collect_student(course: Course, assignment_id: str, folder: Path, names: list[str],
+                    zip_times: dict[Path, datetime] | None = None) -> Submission:  # fmt: skip
+    """Validate one student's folder and copy its notebooks to ``grading/submitted/<id>/<assignment>``.
+
+    The submission time comes from :func:`coursegrader.late.submission_time` (``zip_times``: the zip's
+    entry times, when the class came as a zip).
+    """
     submission = Submission(folder.name)
     if not re.fullmatch(STUDENT_ID_PATTERN, folder.name):
         submission.problems.append("invalid student id")
@@ -122,8 +141,11 @@ def collect_student(course: Course, assignment_id: str, folder: Path, names: lis
     if staging.parent.exists():
         shutil.rmtree(staging.parent)
     staging.mkdir(parents=True)
+    handed_in = []
     for name in names:
         found = find_notebook(folder, assignment_id, name)
+        if found is not None:
+            handed_in.append(found.resolve())
         if found is None:
             submission.problems.append("missing notebook" if len(names) == 1 else f"missing notebook {name}")
         elif not is_readable_notebook(found):
@@ -134,12 +156,14 @@ def collect_student(course: Course, assignment_id: str, folder: Path, names: lis
     replace_folder(staging, final)
     shutil.rmtree(staging.parent)
     submission.notebooks = {p.stem: p for p in sorted(final.glob("*.ipynb"))}
+    submission.submitted_at, submission.time_source = submission_time(folder, assignment_id, handed_in, zip_times or {})
     return submission
 
 
-def collect(course: Course, assignment_id: str, class_folder: Path, names: list[str]) -> list[Submission]:
+def collect(course: Course, assignment_id: str, class_folder: Path, names: list[str],
+            zip_times: dict[Path, datetime] | None = None) -> list[Submission]:  # fmt: skip
     """Collect every student folder in ``class_folder``; a bad student never stops the others."""
     students = [p for p in entries(class_folder) if p.is_dir()]
     if not students:
         raise SubmissionsError(f"{class_folder} holds no student folders (expected one folder per student id)")
-    return [collect_student(course, assignment_id, folder, names) for folder in students]
+    return [collect_student(course, assignment_id, folder, names, zip_times) for folder in students]

@@ -46,6 +46,7 @@ from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
 from rnnlab.grading import messages
 
 from .course import write_atomically
+from .gradebook import cell_score
 
 BEGIN = "BEGIN HIDDEN TESTS"
 END = "END HIDDEN TESTS"
@@ -263,8 +264,45 @@ def trusted_source(cell: NotebookNode, sources: dict[str, str]) -> str:
     return source if source is not None and source == cell.source else ""
 
 
+PENDING = "pending (graded by hand)"
+
+
+def score_or_pending(value: object) -> object:
+    """The feedback template's ``float`` filter: a score not given yet reads "pending", never 0.0."""
+    if value is None:
+        return PENDING
+    return value if isinstance(value, str) else float(value)
+
+
+def rounded(value: object, precision: int = 0, method: str = "common") -> object:
+    """The feedback template's ``round`` filter, passing :func:`score_or_pending`'s text through."""
+    return value if isinstance(value, str) else round(float(value), precision)
+
+
 class GetGradesAndSources(GetGrades):
-    """nbgrader's ``GetGrades``, also putting the notebook's trusted sources into ``resources`` (same session)."""
+    """nbgrader's ``GetGrades``, also putting the notebook's trusted sources into ``resources`` (same session).
+
+    A notebook with answers still to be graded by hand shows its total as ``14 (+ 2 pending)``.
+    """
+
+    def preprocess(self, nb, resources):
+        nb, resources = super().preprocess(nb, resources)
+        waiting = sum(
+            float(c.metadata.nbgrader.get("points") or 0)
+            for c in nb.cells
+            if utils.is_grade(c) and c.metadata.nbgrader.get("score") is None
+        )
+        if waiting:
+            resources["nbgrader"]["score"] = f"{resources['nbgrader']['score']:g} (+ {waiting:g} pending)"
+        return nb, resources
+
+    def _get_score(self, cell, resources):
+        """nbgrader's, except that an answer not graded yet gets the score None (shown "pending"), not 0."""
+        grade = self.gradebook.find_grade(
+            cell.metadata["nbgrader"]["grade_id"], self.notebook_id, self.assignment_id, self.student_id
+        )
+        cell.metadata.nbgrader["score"] = cell_score(grade)
+        cell.metadata.nbgrader["points"] = grade.max_score
 
     def preprocess_cell(self, cell, resources, cell_index):
         if "trusted_sources" not in resources["nbgrader"]:
@@ -334,6 +372,7 @@ class FeedbackWriter:
             str(templates / "static" / "node_modules" / "bootstrap" / "dist" / "css")
         ]
         settings.HTMLExporter.default_preprocessors = []
+        settings.HTMLExporter.filters = {"float": score_or_pending, "round": rounded}
         self.exporter = HTMLExporter(config=settings)
         for preprocessor in FEEDBACK_PREPROCESSORS:
             self.exporter.register_preprocessor(preprocessor(config=settings), enabled=True)

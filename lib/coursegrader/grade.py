@@ -3,7 +3,6 @@ merge, report."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
@@ -11,19 +10,35 @@ import tempfile
 import time
 import traceback
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
 import nbformat
+from tqdm import tqdm
 
-from .collect import Submission, SubmissionsError, collect, open_submissions
-from .course import Course, put_python_tools_on_path, sha256, write_atomically
-from .feedback import hidden_lines
+from .collect import Submission, SubmissionsError, collect, open_submissions, zip_entry_times
+from .course import Course, put_python_tools_on_path, sha256
+from .feedback import FeedbackWriter, hidden_lines
+from .feedback_command import remake
 from .flags import flags, locked_grade_ids
-from .merge import cell_scores, prune_gradebook, publish_files, write_scores
+from .gradebook import apply_late_penalty
+from .late import penalty_plugin
+from .merge import (
+    cell_scores,
+    changed_answers,
+    is_blank,
+    prune_gradebook,
+    publish_files,
+    released_stubs,
+    solution_sources,  # fmt: skip
+    write_scores,
+)
 from .pool import Task, run_pool
+from .questions import Question, questions
 from .register import GradeCellInfo, grade_cells, register
-from .report import StudentResult, diagnosed_mistakes, format_score, write_csv, write_report
+from .report import Row, StudentResult, diagnosed_mistakes, load_results, save_results
+from .report_command import late_rule, write_outputs
 from .sandbox import Limits, bytes_text
 from .sandbox.kernel import remove_tree
 from .sandbox.probe import check_sandbox
@@ -51,6 +66,8 @@ class Settings:
     student_timeout: float = 600.0
     sandbox: bool = True
     limits: Limits = Limits()
+    due: datetime | None = None  # naive UTC (coursegrader.late.parse_due)
+    late_penalty: str | None = None  # a --late-penalty rule (coursegrader.late)
 
     def describe(self) -> str:
         if not self.sandbox:
@@ -75,30 +92,6 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def load_results(path: Path) -> dict[str, StudentResult]:
-    if not path.exists():
-        return {}
-    return {k: StudentResult.from_json(v) for k, v in json.loads(path.read_text()).items()}
-
-
-def save_results(results: dict[str, StudentResult], path: Path) -> None:
-    write_atomically(path, json.dumps({k: v.to_json() for k, v in sorted(results.items())}, indent=1))
-
-
-def summary_line(results: list[StudentResult], report: Path) -> str:
-    """``graded 58/60 students; 2 problems: alice (kernel died), ...; mean 71.5/100; report: ...``."""
-    ok = [r for r in results if not r.problems]
-    problems = [r for r in results if r.problems]
-    text = f"graded {len(ok)}/{len(results)} students"
-    if problems:
-        listed = ", ".join(f"{r.student} ({r.status})" for r in sorted(problems, key=lambda r: r.student))
-        text += f"; {len(problems)} problem{'s' if len(problems) > 1 else ''}: {listed}"
-    if results:
-        mean = sum(r.total for r in results) / len(results)
-        text += f"; mean {mean:.1f}/{format_score(results[0].max_score)}"
-    return text + f"; report: {report}"
-
-
 class Grader:
     """Runs one grading pass for one assignment and keeps the per-student bookkeeping."""
 
@@ -111,10 +104,16 @@ class Grader:
         self.results_path = course.grading / f"results-{assignment_id}.json"
         self.submissions: dict[str, Submission] = {}
         self.cells: list[GradeCellInfo] = []
+        self.asked: list[Question] = []
         self.locked = locked_grade_ids(self.solution_notebooks())
+        self.secret = hidden_lines(self.solution_notebooks())
+        self.feedback_writer: FeedbackWriter | None = None
+        self.stubs: dict[str, dict[str, str]] = {}
         self.done = 0
         self.count = 0
         self.started = time.monotonic()
+        self.progress: tqdm | None = None
+        self.plugin = penalty_plugin(None)
 
     def solution_notebooks(self) -> list[Path]:
         return [self.course.source / self.assignment_id / f"{nb}.ipynb" for nb in self.notebooks]
@@ -131,11 +130,11 @@ class Grader:
         except Exception:  # noqa: BLE001 - record it and carry on with the class
             error = traceback.format_exc()
             self.write_student_log(task.student, {"error": error})
-            print(f"{task.student}: could not record the result:\n{error}", file=self.log, flush=True)
+            self.say(f"{task.student}: could not record the result:\n{error}")
             self.finish_student(task, {"problem": "grading error"})
 
     def finish_student(self, task: Task, outcome: dict) -> None:
-        """Merge one student's outcome into the gradebook, ``grading/`` and the stored results."""
+        """Merge one student's outcome into the gradebook, ``grading/`` and the stored results; write feedback."""
         submission = self.submissions[task.student]
         problems = list(submission.problems)
         suspicious = [label for path in submission.notebooks.values() for label in flags(path, self.locked)]
@@ -144,67 +143,117 @@ class Grader:
             problems.append(outcome["problem"])
         if "error" in outcome:
             problems.append("grading error")
-        self.write_student_log(task.student, outcome)
         ran = {}
         for item in outcome.get("notebooks", []):
             name = item["notebook"]
-            where = "" if len(self.notebooks) == 1 else f" in {name}"
-            problems += [problem + where for problem in item["problems"]]
-            if item.get("feedback"):
-                problems.append(item["feedback"] + where)
+            problems += [problem + self.where(name) for problem in item["problems"]]
             path = work_area / "autograded" / task.student / self.assignment_id / f"{name}.ipynb"
             ran[name] = path if item["ran"] and path.exists() else None
         if "violation" in outcome:
             problems.append("sandbox violation: " + outcome["violation"])
+        scores = {nb: cell_scores(ran.get(nb), self.max_scores(nb)) for nb in self.notebooks}
+        # hand-given scores stay unless the answer they judged (shown in formgrader: the old autograded copy) changed
+        changed = {
+            nb: changed_answers(solution_sources(self.autograded(task.student, nb)),
+                                solution_sources(submission.notebooks.get(nb)), list(scores[nb]))
+            for nb in self.notebooks
+        }  # fmt: skip
+        notes = write_scores(self.course, self.assignment_id, task.student, scores, changed,
+                                    submission.submitted_at, self.settings.due)  # fmt: skip
+        publish_files(self.course, self.assignment_id, task.student, work_area)
+        grades = apply_late_penalty(self.course, self.assignment_id, task.student, self.plugin)
+        problems += self.write_feedback(task.student, [nb for nb in self.notebooks if ran.get(nb)])
         if suspicious:
             problems.append("flagged for review: " + ", ".join(dict.fromkeys(suspicious)))
-        scores = {nb: cell_scores(ran.get(nb), self.max_scores(nb)) for nb in self.notebooks}
-        write_scores(self.course, self.assignment_id, task.student, scores)
-        publish_files(self.course, self.assignment_id, task.student, work_area)
+        self.write_student_log(task.student, outcome, notes)
         result = StudentResult(
             student=task.student,
-            notebook_scores={nb: float(sum(s or 0.0 for s in cells.values())) for nb, cells in scores.items()},
-            cell_scores={f"{nb}/{gid}": s for nb, cells in scores.items() for gid, s in cells.items()},
-            max_score=float(sum(c.max_score for c in self.cells)),
             problems=list(dict.fromkeys(problems)),
             mistakes=[m for nb in self.notebooks for m in diagnosed_mistakes(ran.get(nb))],
+            blank=bool(submission.notebooks)
+            and all(self.is_blank(nb, path) for nb, path in submission.notebooks.items()),
+            time_source=submission.time_source,
         )
         stored = load_results(self.results_path)
         stored[task.student] = result
         save_results(stored, self.results_path)
-        self.done += 1
-        elapsed = time.monotonic() - self.started
-        print(
-            f"[{self.done}/{self.count}] {task.student}: {format_score(result.total)}/"
-            f"{format_score(result.max_score)} {result.status} ({elapsed:.0f}s)",
-            file=self.log,
-            flush=True,
-        )
+        self.report_progress(Row(task.student, grades, result))
         if "violation" in outcome:
             raise GradingStoppedError(
                 f"grading stopped after {task.student}: sandbox violation: {outcome['violation']}"
             )
 
+    def where(self, notebook: str) -> str:
+        return "" if len(self.notebooks) == 1 else f" in {notebook}"
+
+    def autograded(self, student: str, notebook: str) -> Path:
+        return self.course.autograded / student / self.assignment_id / f"{notebook}.ipynb"
+
+    def is_blank(self, notebook: str, submitted: Path) -> bool:
+        if notebook not in self.stubs:
+            self.stubs[notebook] = released_stubs(self.course, self.assignment_id, notebook)
+        zero = {c.grade_id for c in self.cells if c.notebook == notebook and not c.max_score}
+        return is_blank(submitted, self.stubs[notebook], zero)
+
+    def write_feedback(self, student: str, notebooks: list[str]) -> list[str]:
+        """The student's feedback pages from the course gradebook (hand-given scores included); their problems."""
+        folder = self.course.feedback / student / self.assignment_id
+        if folder.exists():
+            shutil.rmtree(folder)
+        if not notebooks:
+            return []
+        if self.feedback_writer is None:
+            self.feedback_writer = FeedbackWriter(self.course.nbgrader_config())
+        paths = [self.autograded(student, nb) for nb in notebooks]
+        outcome = remake(self.feedback_writer, self.course, self.assignment_id, student, paths, self.secret)
+        problems = [f"feedback withheld: it contained hidden-test text{self.where(nb)}" for nb in outcome.withheld]
+        return problems + [f"feedback failed{self.where(nb.split(':')[0])}" for nb in outcome.failed]
+
+    def say(self, line: str) -> None:
+        """One line in the log, above the progress bar when there is one."""
+        if self.progress is not None:
+            self.progress.write(line, file=self.log)
+        else:
+            print(line, file=self.log, flush=True)
+
+    def report_progress(self, row: Row) -> None:
+        """``[k/n] alice: 14/16 + 2 pending ok (12s, about 1m40s left)``, and the bar moves on."""
+        self.done += 1
+        elapsed = time.monotonic() - self.started
+        left = elapsed / self.done * (self.count - self.done)
+        total = row.total_text(self.asked, sum(q.points for q in self.asked))
+        self.say(
+            f"[{self.done}/{self.count}] {row.student}: {total} {row.status(self.asked)} "
+            f"({tqdm.format_interval(elapsed)} elapsed, about {tqdm.format_interval(left)} left)"
+        )
+        if self.progress is not None:
+            self.progress.update(1)
+
     def run(self, submissions_path: Path) -> str:
         put_python_tools_on_path()
         if register(self.course, self.assignment_id):
-            print(f"registered {self.assignment_id} in {self.course.gradebook}", file=self.log, flush=True)
+            self.say(f"registered {self.assignment_id} in {self.course.gradebook}")
         self.cells = grade_cells(self.course, self.assignment_id)
+        self.asked = questions(self.course, self.assignment_id, self.cells)
+        rule = late_rule(self.course, self.assignment_id, self.settings.late_penalty)
+        self.plugin = penalty_plugin(rule, self.course.nbgrader_config())
         scratch = Path(tempfile.mkdtemp(prefix="coursegrader-"))  # 0700: it holds the pristine gradebook
         stopped = None
+        graded: list[str] = []
         try:
             if self.settings.sandbox:
                 check_sandbox([self.course.source, self.course.grading, scratch], PACKAGES)
-            print(self.settings.describe(), file=self.log, flush=True)
+            self.say(self.settings.describe())
             class_folder = open_submissions(submissions_path, scratch / "unzipped")
-            collected = collect(self.course, self.assignment_id, class_folder, self.notebooks)
+            zip_times = zip_entry_times(submissions_path, scratch / "unzipped") if submissions_path.is_file() else {}
+            collected = collect(self.course, self.assignment_id, class_folder, self.notebooks, zip_times)
             self.submissions = {s.student: s for s in collected}
+            graded = sorted(self.submissions)
             self.count = len(collected)
-            print(
-                f"grading {self.count} students of {self.assignment_id} on {self.settings.workers} workers",
-                file=self.log,
-                flush=True,
-            )
+            self.say(f"grading {self.count} students of {self.assignment_id} on {self.settings.workers} workers")
+            self.started = time.monotonic()
+            self.progress = tqdm(total=self.count, file=self.log, unit="student", disable=not is_terminal(self.log),
+                                 leave=False, dynamic_ncols=True)  # fmt: skip
             for submission in collected:
                 if not submission.notebooks:
                     self.finish_safely(Task(submission.student, []), {})
@@ -226,7 +275,6 @@ class Grader:
                     "cell_order": {
                         nb: cell_order(self.course.source / self.assignment_id / f"{nb}.ipynb") for nb in self.notebooks
                     },
-                    "hidden_lines": hidden_lines(self.solution_notebooks()),
                 }
                 workers = max(1, min(self.settings.workers, len(tasks)))
                 timeout_status = f"time limit ({self.settings.student_timeout:g} s per student)"
@@ -235,13 +283,16 @@ class Grader:
         except GradingStoppedError as error:
             stopped = str(error)
         finally:
+            if self.progress is not None:
+                self.progress.close()
             self.keep_logs(scratch)
             remove_tree(scratch)
-        return self.write_outputs(stopped)
+        warnings = [] if self.settings.sandbox else [UNSANDBOXED]
+        return write_outputs(self.course, self.assignment_id, students=graded, stopped=stopped, warnings=warnings)
 
-    def write_student_log(self, student: str, outcome: dict) -> None:
+    def write_student_log(self, student: str, outcome: dict, notes: list[str] | None = None) -> None:
         """Keep what went wrong for one student in ``grading/logs/<assignment>/<student>.log``."""
-        lines = [outcome.get("problem", ""), outcome.get("error", "")]
+        lines = [outcome.get("problem", ""), outcome.get("error", ""), *(notes or [])]
         for item in outcome.get("notebooks", []):
             lines += [f"== {item['notebook']}: {'; '.join(item['problems']) or 'ok'}", *item.get("log", [])]
         text = "\n".join(line for line in lines if line).strip()
@@ -256,18 +307,13 @@ class Grader:
         for log in sorted(scratch.glob("worker-*/worker.log")):
             shutil.copyfile(log, logs / f"{log.parent.name}.log")
 
-    def write_outputs(self, stopped: str | None = None) -> str:
-        results = list(load_results(self.results_path).values())
-        report = self.course.grading / "report.md"
-        summary = summary_line(results, report.relative_to(self.course.root))
-        if stopped:
-            summary = f"{stopped}; {summary}"
-        write_csv(results, self.notebooks, self.course.grading / "grades.csv")
-        shutil.copyfile(self.course.grading / "grades.csv", self.course.grading / f"grades-{self.assignment_id}.csv")
-        cells = [(f"{c.notebook}/{c.grade_id}", c.max_score) for c in self.cells]
-        warnings = [] if self.settings.sandbox else [UNSANDBOXED]
-        write_report(results, self.assignment_id, cells, summary, report, warnings)
-        return summary
+
+def is_terminal(stream: TextIO) -> bool:
+    """True when ``stream`` is a terminal (the progress bar is drawn only there; logs keep the lines)."""
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def grade(root: Path, assignment_id: str, submissions: Path, settings: Settings, log: TextIO = sys.stderr) -> str:

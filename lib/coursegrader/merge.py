@@ -5,6 +5,9 @@ Scores are recomputed here from the autograded notebook with nbgrader's own rule
 stored in the *course* gradebook, so no number a student's code could have written into a worker's
 gradebook file is trusted. Each student is written in one database transaction: a crash leaves either
 the old grades or the new ones, never a mix, and re-grading replaces rows instead of adding them.
+
+Re-grading replaces the automatic scores and keeps the ones given by hand in formgrader, unless the answer
+they judged changed (then the cell is pending again, and the old score is named in the student's log).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import copy
 import shutil
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -20,6 +24,7 @@ from nbgrader.api import Comment, Grade, Gradebook, Student, SubmittedAssignment
 
 from .collect import replace_folder
 from .course import Course
+from .feedback import grade_id
 
 
 def prune_gradebook(source: Path, destination: Path, assignment_id: str, course_id: str) -> None:
@@ -97,10 +102,84 @@ def find_or_create_submission(gradebook: Gradebook, assignment_id: str, student_
     return submission
 
 
+def solution_sources(notebook_path: Path | None) -> dict[str, str]:
+    """``{grade_id: source}`` of every solution (answer) cell of a notebook; empty if there is no such file."""
+    if notebook_path is None or not notebook_path.exists():
+        return {}
+    cells = nbformat.read(notebook_path, as_version=4).cells
+    return {c.metadata.nbgrader["grade_id"]: c.source for c in cells if utils.is_solution(c) and grade_id(c)}
+
+
+def changed_answers(before: dict[str, str], after: dict[str, str], graded: list[str]) -> set[str]:
+    """The graded cells whose hand-given score no longer applies, because the answer it judged changed.
+
+    A written answer (a graded solution cell) is judged on its own text; a test cell on every answer cell of
+    its notebook (the code it ran). With nothing to compare against (``before`` empty), everything changed.
+
+    Parameters
+    ----------
+    before, after : dict of str to str
+        :func:`solution_sources` of the notebook the hand-given scores were given on, and of the new one.
+    graded : list of str
+        The notebook's graded cells.
+
+    Returns
+    -------
+    set of str
+    """
+    if not before:
+        return set(graded)
+    changed = set()
+    for gid in graded:
+        written = gid in before or gid in after
+        if (before.get(gid) != after.get(gid)) if written else (before != after):
+            changed.add(gid)
+    return changed
+
+
+def is_blank(submitted: Path, stubs: dict[str, str], zero_point: set[str]) -> bool:
+    """True when no answer cell of the handed-in notebook differs from the released stub (0-point cells aside).
+
+    Parameters
+    ----------
+    submitted : Path
+        The notebook as handed in.
+    stubs : dict of str to str
+        ``{grade_id: released source}`` of the notebook's solution cells (from the gradebook).
+    zero_point : set of str
+        Graded cells worth no points (the name cell), which do not count as an attempt.
+    """
+    answers = solution_sources(submitted)
+    return all(answers.get(gid, stub).strip() == stub.strip() for gid, stub in stubs.items() if gid not in zero_point)
+
+
+def released_stubs(course: Course, assignment_id: str, notebook: str) -> dict[str, str]:
+    """``{grade_id: source}`` of the solution cells as released (nbgrader stores the stub in the gradebook)."""
+    with course.open_gradebook() as gradebook:
+        notebook_row = gradebook.find_notebook(notebook, assignment_id)
+        names = {cell.name for cell in notebook_row.solution_cells}
+        return {cell.name: cell.source for cell in notebook_row.source_cells if cell.name in names}
+
+
 def write_scores(
-    course: Course, assignment_id: str, student_id: str, scores: dict[str, dict[str, float | None]]
-) -> None:
-    """Write ``scores[notebook][grade_id]`` as auto scores, in one transaction (manual scores are kept)."""
+    course: Course,
+    assignment_id: str,
+    student_id: str,
+    scores: dict[str, dict[str, float | None]],
+    changed: dict[str, set[str]] | None = None,
+    submitted_at: datetime | None = None,
+    due: datetime | None = None,
+) -> list[str]:
+    """Write ``scores[notebook][grade_id]`` as auto scores, in one transaction; return notes for the log.
+
+    Hand-given (manual) scores are kept, except on cells in ``changed[notebook]`` (the answer they judged
+    changed, :func:`changed_answers`): those are cleared, the old score named in the notes. A cell needs
+    manual grading only when it has neither score; a cell worth 0 points never does (its score is 0).
+    ``submitted_at`` (naive UTC) becomes the submission's timestamp; ``due``, if given, the assignment's
+    due date.
+    """
+    changed = changed or {}
+    notes = []
     with course.open_gradebook() as gradebook:
         session = gradebook.db
         try:
@@ -108,22 +187,36 @@ def write_scores(
                 submission = find_or_create_submission(gradebook, assignment_id, student_id)
             session.flush()
             session.expire_all()
+            if due is not None:
+                submission.assignment.duedate = due
+            submission.timestamp = submitted_at
             for submitted in submission.notebooks:
                 notebook = submitted.notebook
                 names = {cell.id: cell.name for cell in notebook.grade_cells + notebook.task_cells}
                 notebook_scores = scores.get(notebook.name, {})
                 for grade in submitted.grades:
-                    grade.auto_score = notebook_scores.get(names[grade.cell_id], 0.0)
-                    grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+                    name = names[grade.cell_id]
+                    grade.auto_score = notebook_scores.get(name, 0.0)
+                    if not grade.max_score:
+                        grade.auto_score = 0.0
+                    if grade.manual_score is not None and name in changed.get(notebook.name, set()):
+                        notes.append(
+                            f"{notebook.name}/{name}: the answer changed since it was graded by hand; "
+                            f"the manual score {grade.manual_score:g} was cleared (grade it again)"
+                        )
+                        grade.manual_score = None
+                        grade.extra_credit = None
+                    grade.needs_manual_grade = grade.auto_score is None and grade.manual_score is None
             session.commit()
         except Exception:
             session.rollback()
             raise
+    return notes
 
 
 def publish_files(course: Course, assignment_id: str, student_id: str, work_area: Path | None) -> None:
-    """Replace the student's autograded notebooks and feedback in ``grading/`` by this run's."""
-    for step, final_root in (("autograded", course.autograded), ("feedback", course.feedback)):
+    """Replace the student's autograded notebooks in ``grading/`` by this run's (feedback is made afterwards)."""
+    for step, final_root in (("autograded", course.autograded),):
         final = final_root / student_id / assignment_id
         staging = final_root / f".staging-{student_id}" / assignment_id
         if staging.parent.exists():

@@ -46,7 +46,6 @@ from traitlets.config import Config
 
 from .course import Course, put_python_tools_on_path, sha256
 from .execute import CappedExecute, SandboxedExecute
-from .feedback import FeedbackWriter
 from .sandbox import Limits
 from .sandbox.kernel import REPORTS, SandboxReport
 from .sandbox.view import library_digest
@@ -174,7 +173,7 @@ def run_app(app, capture: LogCapture, cell_timeout: int) -> str | None:
 
 
 def grade_notebook(spec: dict, config: Config, student: str, notebook: str, db_url: str) -> dict:
-    """Autograde one notebook of one student, then write its feedback HTML; return what happened.
+    """Autograde one notebook of one student; return what happened (the parent writes the feedback).
 
     ``ran`` says whether the notebook ran to its end (its cells then have scores); ``problems`` lists
     its statuses (limits, dead kernel, processes left behind, ...).
@@ -202,21 +201,7 @@ def grade_notebook(spec: dict, config: Config, student: str, notebook: str, db_u
     problems = notebook_problems(
         problem or (None if ran else "grading error"), graded if ran else None, reports, limits, spec["cell_timeout"]
     )
-    result = {"notebook": notebook, "ran": ran, "problems": problems, "log": capture.lines[-40:] if not ran else []}
-    if not ran:
-        return result
-    html = area / "feedback" / student / assignment / f"{notebook}.html"
-    try:
-        kept = spec["feedback_writer"].publish(
-            graded, html, submitted=submitted, secret=spec["hidden_lines"], student=student, db_url=db_url
-        )
-    except Exception:  # noqa: BLE001 - feedback is a courtesy; its failure must not lose the grade
-        result["feedback"] = "feedback failed"
-        result["log"] = traceback.format_exc().splitlines()[-20:]
-        return result
-    if not kept:
-        result["feedback"] = "feedback withheld: it contained hidden-test text"
-    return result
+    return {"notebook": notebook, "ran": ran, "problems": problems, "log": capture.lines[-40:] if not ran else []}
 
 
 def grade_student(spec: dict, config: Config, task: dict) -> dict:
@@ -226,8 +211,7 @@ def grade_student(spec: dict, config: Config, task: dict) -> dict:
     pristine = Path(spec["pristine_db"])
     if sha256(pristine) != spec["pristine_sha256"]:
         return {"student": student, "fatal": "the worker's pristine gradebook was modified; stopping this worker"}
-    for step in ("autograded", "feedback"):
-        shutil.rmtree(area / step / student, ignore_errors=True)
+    shutil.rmtree(area / "autograded" / student, ignore_errors=True)
     database = area / "db" / f"{student}.db"
     database.parent.mkdir(exist_ok=True)
     shutil.copyfile(pristine, database)
@@ -245,7 +229,6 @@ def main(argv: list[str]) -> int:
     results = os.fdopen(int(argv[1]), "w", buffering=1)
     put_python_tools_on_path()
     config = worker_config(spec)
-    spec["feedback_writer"] = FeedbackWriter(config)
     for line in sys.stdin:
         if not line.strip():
             continue
