@@ -177,6 +177,19 @@ def rnn_three_rows(x, h, W, b):
     return rnn_step(x, h, W, b)[:3]
 
 
+def rnn_rows_concatenated(x, h, W, b):
+    return np.tanh(np.concatenate([h, x]) @ W.T + b)  # no axis=-1: a batch's h and x stacked as rows
+
+
+def rnn_misspelled(x, h, W, b):
+    return np.tanh(cat(h, x) @ W.T + bias)  # noqa: F821 - the misspelled name is the mistake
+
+
+def rnn_none_helper(x, h, W, b):
+    a = None  # a helper that forgot to return
+    return np.tanh(a @ W.T + b)
+
+
 def lstm_swapped(x, h, c, p):
     return lstm_step(x, h, c, p, swap=True)
 
@@ -259,6 +272,7 @@ CASES = [
     *(step(fn) for fn in ["rnn_swapped_axes", "rnn_flat", "rnn_first_row", "rnn_with_input", "rnn_three_rows"]),
     step("rnn_reference"),
     step("rnn_profiler"),
+    *(step(fn) for fn in ["rnn_rows_concatenated", "rnn_misspelled", "rnn_none_helper"]),
     Case("one vector", "grading.check_rnn_step(rnn_sigmoid, X[0], H_PREV[0], RNN.W, RNN.b)"),
     Case("lstm swapped", "grading.check_lstm_step(lstm_swapped, X, H_PREV, C_PREV, LSTM)"),
     Case("lstm one result", "grading.check_lstm_step(lstm_h_only, X, H_PREV, C_PREV, LSTM)"),

@@ -30,10 +30,11 @@ from coursegrader.collect import SubmissionsError, extract_zip, open_submissions
 from coursegrader.course import Course
 from coursegrader.feedback import NOTE, find_leaks, hidden_lines
 from coursegrader.flags import flags
-from coursegrader.grade import summary_line
+from coursegrader.gradebook import StudentGrades
 from coursegrader.pool import Task, run_pool
+from coursegrader.questions import Question
 from coursegrader.register import register
-from coursegrader.report import StudentResult
+from coursegrader.report import BLANK, Row, StudentResult, summary_line
 
 ASSIGNMENT = "rnn_step"
 CELL_TIMEOUT = 8  # seconds; loop_in_cell and stuck use it up, honest cells take well under a second
@@ -62,7 +63,7 @@ KILLED = "the notebook's code killed the process that runs its kernel"
 EXPECTED = {
     # honest work
     "perfect": (16, "ok", "-"),
-    "blank": (0, "ok", "-"),
+    "blank": (0, BLANK, "-"),
     "concat_xh": (5, "ok", CONCAT),  # parts B, C and D's two gradient tests (3) depend on rnn_step
     "sigmoid": (5, "ok", SIGMOID),
     "forgot_tanh_by_hand": (14, "ok", "the tanh left out (h = a) (rnn_state_by_hand)"),
@@ -73,7 +74,7 @@ EXPECTED = {
     ),
     "wrong_choice": (15, "ok", "-"),
     # test cells and their metadata: restored from the gradebook
-    "edited_tests": (0, "ok", "-"),
+    "edited_tests": (0, BLANK, "-"),  # its answers are the released stubs
     "deleted_tests": (16, "ok", "-"),  # put back and run (nbgrader alone: a crash); its odd kernel is replaced
     "changed_metadata": (5, "ok", SIGMOID),  # points and renamed grade_ids: restored from the gradebook
     # code that never ends, ends the kernel, or attacks the grader: the rest of the class is graded
@@ -181,7 +182,7 @@ def test_report_line(graded: dict, student: str) -> None:
 def test_summary_and_progress(graded: dict) -> None:
     run = graded["run"]
     summary = run.stdout.strip().splitlines()[-1]
-    problems = sorted(s for s, (_, status, _) in EXPECTED.items() if status != "ok")
+    problems = sorted(s for s, (_, status, _) in EXPECTED.items() if status not in ("ok", BLANK))
     mean = sum(total for total, _, _ in EXPECTED.values()) / len(EXPECTED)
     assert summary.startswith(f"graded {len(EXPECTED) - len(problems)}/{len(EXPECTED)} students; "), summary
     assert f"{len(problems)} problems: {problems[0]} (" in summary, summary
@@ -203,9 +204,10 @@ def test_gradebook_holds_every_student(graded: dict, course: Course) -> None:
 
 def test_report_has_questions_mistakes_and_histogram(graded: dict, course: Course) -> None:
     report = graded["report"]
-    assert "| rnn_step/rnn_state_by_hand | 2 | " in report
+    assert "| Part A: one step by hand | 4 | " in report and "| Part A: rnn_state_by_hand | 2 | " in report
     with_sigmoid = sum(1 for _, _, mistakes in EXPECTED.values() if mistakes.startswith("sigmoid used instead of tanh"))
-    assert f"| {with_sigmoid} | sigmoid used instead of tanh | rnn_step_example, rnn_step_batch |" in report
+    where = "Part B (rnn_step_example, rnn_step_batch)"
+    assert f"| {with_sigmoid} | sigmoid used instead of tanh | {where} |" in report, report
     histogram = course.grading / f"histogram-{ASSIGNMENT}.png"
     assert histogram.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert f"]({histogram.name})" in report
@@ -250,9 +252,9 @@ def test_regrading_from_a_zip_replaces_never_duplicates(graded: dict, course: Co
     assert (scores["sigmoid"], scores["perfect"], scores["blank"]) == (16.0, 16.0, 0.0)
     with open(course.grading / "grades.csv", newline="") as handle:
         students = [row["student_id"] for row in csv.DictReader(handle)]
-    assert sorted(students) == sorted(EXPECTED), "grades.csv must list each student once"
+    assert sorted(students) == sorted([*EXPECTED, EARLIER]), "grades.csv must list each student once"
     stored = json.loads((course.grading / f"results-{ASSIGNMENT}.json").read_text())
-    assert stored["sigmoid"]["problems"] == [] and sum(stored["sigmoid"]["notebook_scores"].values()) == FULL
+    assert stored["sigmoid"]["problems"] == [] and stored["sigmoid"]["mistakes"] == []
 
 
 def test_no_sandbox_no_grading_unless_asked(course: Course, kit: Kit, tmp_path: Path) -> None:
@@ -334,12 +336,13 @@ def test_flags_skip_locked_cells(tmp_path: Path) -> None:
 
 
 def test_summary_line_format() -> None:
-    results = [
-        StudentResult("alice", {"nb": 0.0}, {}, 100.0, ["kernel died"]),
-        StudentResult("bob", {"nb": 0.0}, {}, 100.0, ["malformed notebook"]),
-        StudentResult("carol", {"nb": 86.0}, {}, 100.0),
+    asked = [Question("nb", "q", 100.0, "Part A: all", False)]
+    table = [
+        Row("alice", StudentGrades("alice", {"nb/q": 0.0}), StudentResult("alice", ["kernel died"])),
+        Row("bob", StudentGrades("bob", {"nb/q": 0.0}), StudentResult("bob", ["malformed notebook"])),
+        Row("carol", StudentGrades("carol", {"nb/q": 86.0}), StudentResult("carol")),
     ]
-    ours = summary_line(results, Path("grading/report.md"))
+    ours = summary_line(table, asked, 100.0, Path("grading/report.md"))
     reference = ("graded 1/3 students; 2 problems: alice (kernel died), bob (malformed notebook); mean 28.7/100; "
                  "report: grading/report.md")  # fmt: skip
     assert ours == reference, f"ours {ours!r} vs reference {reference!r}"

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import numpy.testing
 
-from . import messages
+from . import crashes, messages
 
 # numpy functions the checks rely on, captured before any student code runs.
 NUMPY_NAMES = (
@@ -122,8 +122,9 @@ def check_untampered() -> None:
 def call_student(fn: Callable[..., object], args: tuple, kwargs: dict) -> object:
     """Call ``fn(*args, **kwargs)``; raise :class:`ReferenceCallError` if it reached rnnlab's reference code.
 
-    The previous profile hook is restored afterwards, also when ``fn`` raises. An error raised by ``fn``
-    itself propagates unchanged, so the student sees their own traceback.
+    The previous profile hook is restored afterwards, also when ``fn`` raises. One of the common crashes
+    (:mod:`rnnlab.grading.crashes`) becomes an ``AssertionError`` naming the line and the likely fix, chained
+    to the original so the student still sees their own traceback; any other error propagates unchanged.
     """
     __tracebackhide__ = True  # IPython and pytest show the student's frames, not ours
     if not callable(fn):
@@ -145,6 +146,15 @@ def call_student(fn: Callable[..., object], args: tuple, kwargs: dict) -> object
         result = fn(*args, **kwargs)
     except ReferenceCallError:
         raise ReferenceCallError(_reference_message(called[0])) from None
+    except crashes.CAUGHT as error:
+        if called:  # the student's code swallowed our error and failed later
+            raise ReferenceCallError(_reference_message(called[0])) from None
+        hint = crashes.crash_hint(error)
+        line = crashes.student_line(error, getattr(fn, "__code__", None))
+        if hint is None or line is None:
+            raise
+        name = messages.function_name(fn)
+        raise AssertionError(messages.build("crash", name=name, line=line, hint=hint)) from error
     except BaseException:
         if called:  # the student's code swallowed our error and failed later
             raise ReferenceCallError(_reference_message(called[0])) from None

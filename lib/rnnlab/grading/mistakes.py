@@ -125,9 +125,8 @@ def gru_mistakes(
     other_reset = "after" if reset == "before" else "before"
     keep = "h_prev" if z_weights == "old" else "h_tilde"
     variants: dict[str, Callable[[], Variant]] = {
-        f"the other z convention (this exercise uses z_weights={z_weights!r}: z multiplies {keep})": lambda: _gru(
-            x, h_prev, p, other_z, reset
-        ),
+        f"the other z convention (with z_weights={z_weights!r}, z multiplies {keep}; this result is the "
+        f"z_weights={other_z!r} one: is the z_weights argument used?)": lambda: _gru(x, h_prev, p, other_z, reset),
         f"the reset gate applied {other_reset} instead of {reset} the matrix product": lambda: _gru(
             x, h_prev, p.replace(b_hn=None), z_weights, other_reset
         ),

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .kinds import RejectedError
-from .texts import ACCURACY_MISTAKE, GRADIENT_NAMES, NO_DIAGNOSIS_TEXT, SHAPE_HINTS
+from .texts import ACCURACY_MISTAKE, CRASH_HINTS, GRADIENT_NAMES, NO_DIAGNOSIS_TEXT, SHAPE_HINTS
 
 
 @lru_cache(maxsize=1)
@@ -34,7 +34,7 @@ def known_mistakes() -> frozenset[str]:
     found.update(unroll_mistakes(np.zeros((2, 1)), np.zeros(1), W, b))
     found.update(gradient_norm_mistakes(np.zeros((2, 1)), np.zeros(1), W, b))
     found.update(backward_mistakes(x, h, gru, h))
-    return frozenset({*found, *SHAPE_HINTS, NO_DIAGNOSIS_TEXT, ACCURACY_MISTAKE})
+    return frozenset({*found, *SHAPE_HINTS, *CRASH_HINTS, NO_DIAGNOSIS_TEXT, ACCURACY_MISTAKE})
 
 
 def replaceable() -> tuple[str, ...]:

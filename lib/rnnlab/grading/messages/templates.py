@@ -176,6 +176,7 @@ TEMPLATES = _templates(
     ("choice_wrong", "{name:name}: {answer:letter} is not the right answer; reread the question and the hint above "
                      "it"),
     ("return_count", "{name:name}: expected it to return {n:count} arrays (a tuple), received {received:description}"),
+    ("crash", f"{{name:name}} stopped with an error at line {{line:count}} of its cell. {LIKELY} {{hint:mistake}}"),
     ("not_callable", "expected a function to call, received {received:description} "
                      "({value:text|its value is in your notebook})"),
     ("gradients_type", "gru_step_backward: expected a dict of gradients, received {received:description}"),

@@ -38,6 +38,36 @@ HINT_LONG = (
 HINT_OTHER = "a shape mismatch; print the shapes of every intermediate array to find where they first differ"
 SHAPE_HINTS = (HINT_SWAPPED, HINT_LAYOUT, HINT_BATCH, HINT_OTHER)
 
+# --- crash hints (an error inside the student's function; rnnlab.grading.crashes) ----------------------
+
+CRASH_CONCATENATE = (
+    "np.concatenate joined the arrays along the wrong axis: with a batch, h_prev is (B, H) and x is (B, D), so "
+    "join them with np.concatenate([h_prev, x], axis=-1)"
+)
+CRASH_MATMUL = (
+    "a matrix product of mismatched shapes: W is (H, H + D), so W @ v needs v of shape (H + D,), and a batch v "
+    "of shape (B, H + D) needs v @ W.T; a batch also needs np.concatenate([h_prev, x], axis=-1), since without "
+    "axis=-1 the two are stacked as extra rows"
+)
+CRASH_BROADCAST = (
+    "two arrays of shapes that do not combine element-wise: print the shapes in that line (a transposed product, "
+    "or a gate or bias of the wrong size?)"
+)
+CRASH_UNPACK = "unpacking the wrong number of values: check how many values the function or object on the right gives"
+CRASH_NAME = (
+    "a name that is not defined where that line runs: a misspelling, a variable of another function or cell, or a "
+    "helper defined in a cell that has not run"
+)
+CRASH_NONE = (
+    "a value is None where an array belongs: a function without a return statement (yours or a helper), or the "
+    "result of a method that changes its object in place"
+)
+CRASH_INDEX = (
+    "an index past the end of an array: with a batch the arrays have an extra first axis (B, ...); index the last "
+    "axis (a[..., j]) or avoid indexing"
+)
+CRASH_HINTS = (CRASH_CONCATENATE, CRASH_MATMUL, CRASH_BROADCAST, CRASH_UNPACK, CRASH_NAME, CRASH_NONE, CRASH_INDEX)
+
 
 @lru_cache(maxsize=1)
 def _hint_long() -> re.Pattern:
