@@ -30,6 +30,7 @@ import rnnlab
 from coursegrader.course import Course
 from coursegrader.feedback import hidden_lines
 from coursegrader.register import register
+from coursegrader.report import BLANK
 
 FIRST_CLASS = ["perfect", "blank", "sigmoid", "concat_xh"]
 HONEST = {"honest_perfect": "perfect", "honest_blank": "blank", "honest_sigmoid": "sigmoid"}
@@ -157,7 +158,9 @@ def test_honest_students_between_the_attackers_get_their_scores(attacked: dict) 
     ours = {name: total(attacked, name) for name in HONEST}
     reference = {name: SCORES[kind] for name, kind in HONEST.items()}
     assert ours == reference, f"ours {ours} vs reference {reference}"
-    assert {attacked["rows"][name]["status"] for name in HONEST} == {"ok"}
+    statuses = {name: attacked["rows"][name]["status"] for name in HONEST}
+    reference = {name: BLANK if kind == "blank" else "ok" for name, kind in HONEST.items()}
+    assert statuses == reference, f"ours {statuses} vs reference {reference}"
 
 
 def test_the_first_class_is_untouched(attacked: dict) -> None:

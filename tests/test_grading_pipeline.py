@@ -24,7 +24,7 @@ import nbformat
 import pytest
 from conftest import ROOT
 from students import STUDENTS, write_class
-from students.kit import Kit
+from students.kit import Kit, course_kit, throwaway_course
 
 from coursegrader.collect import SubmissionsError, extract_zip, open_submissions
 from coursegrader.course import Course
@@ -33,7 +33,6 @@ from coursegrader.flags import flags
 from coursegrader.gradebook import StudentGrades
 from coursegrader.pool import Task, run_pool
 from coursegrader.questions import Question
-from coursegrader.register import register
 from coursegrader.report import BLANK, Row, StudentResult, summary_line
 
 ASSIGNMENT = "rnn_step"
@@ -129,20 +128,14 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Course:
     """A throw-away course holding rnn_step, registered, with one earlier student in its gradebook."""
     if not (ROOT / "solutions" / ASSIGNMENT).is_dir():  # the public copy (instructors.md, "two repositories")
         pytest.skip("solutions/ is kept in the private repository; the simulated class needs it")
-    root = tmp_path_factory.mktemp("course")
-    shutil.copytree(ROOT / "solutions" / ASSIGNMENT, root / "solutions" / ASSIGNMENT)
-    if (ROOT / "nbgrader_config.py").exists():  # the course's stubs and id; every path in it is overridden
-        shutil.copyfile(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
-    course = Course(root)
-    register(course, ASSIGNMENT, keep_release=root / "release")
+    course = throwaway_course(tmp_path_factory.mktemp("course"), ROOT, ASSIGNMENT)
     add_earlier_student(course)
     return course
 
 
 @pytest.fixture(scope="module")
 def kit(course: Course) -> Kit:
-    released = nbformat.read(course.root / "release" / f"{ASSIGNMENT}.ipynb", as_version=4)
-    return Kit.build(course.source / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", released)
+    return course_kit(course, ASSIGNMENT)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ import csv
 import json
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -27,13 +26,12 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import ROOT
-from students.kit import Kit, answered, cell_index, to_bytes
+from students.kit import Kit, answered, cell_index, course_kit, throwaway_course, to_bytes
 
 from coursegrader.collect import collect, extract_zip, zip_entry_times
 from coursegrader.course import Course
 from coursegrader.export import CANVAS_COLUMNS, CANVAS_POINTS_ROW, MOODLE_COLUMNS
 from coursegrader.late import parse_due, penalty, penalty_plugin, read_timestamp
-from coursegrader.register import register
 
 ASSIGNMENT = "gru_gates"
 FULL = 16
@@ -72,18 +70,12 @@ def write_student(folder: Path, student: str, nb, timestamp: str | None = None) 
 def course(tmp_path_factory: pytest.TempPathFactory) -> Course:
     if not (ROOT / "solutions" / ASSIGNMENT).is_dir():  # the public copy (instructors.md, "two repositories")
         pytest.skip("solutions/ is kept in the private repository; the term's test needs it")
-    root = tmp_path_factory.mktemp("term")
-    shutil.copytree(ROOT / "solutions" / ASSIGNMENT, root / "solutions" / ASSIGNMENT)
-    shutil.copyfile(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")  # formgrader reads it too
-    course = Course(root)
-    register(course, ASSIGNMENT, keep_release=root / "release")
-    return course
+    return throwaway_course(tmp_path_factory.mktemp("term"), ROOT, ASSIGNMENT)  # formgrader reads its config
 
 
 @pytest.fixture(scope="module")
 def kit(course: Course) -> Kit:
-    released = nbformat.read(course.root / "release" / f"{ASSIGNMENT}.ipynb", as_version=4)
-    return Kit.build(course.source / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", released)
+    return course_kit(course, ASSIGNMENT)
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from .late import parse_due, penalty_plugin
 from .sandbox import parse_bytes
@@ -38,3 +39,15 @@ def penalty_rule(text: str) -> str:
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from error
     return text
+
+
+def course_options(command: argparse.ArgumentParser, assignment_help: str = "assignment id, a folder of solutions/"):
+    """The options every command shares: ``--assignment`` (when ``assignment_help``) and ``--root``."""
+    if assignment_help:
+        command.add_argument("--assignment", required=True, help=assignment_help)
+    command.add_argument(
+        "--root",
+        type=Path,
+        default=Path.cwd(),
+        help="course root, the folder holding solutions/ and grading/ (default: here)",
+    )

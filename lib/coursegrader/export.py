@@ -32,6 +32,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .arguments import course_options
 from .course import Course, write_atomically
 from .gradebook import ClassGrades, read_class
 from .report import MISSING, PENDING, Row, StudentResult, format_score, load_results, rows
@@ -216,9 +217,7 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("--roster", type=Path, help="CSV with student_id, name, email (and section) columns")
     command.add_argument("--output", type=Path, help="the file to write (default: grading/export-<format>.csv)")
     command.add_argument("--title", nargs="+", default=[], metavar="ID=COLUMN", help="column name of an assignment")
-    command.add_argument(
-        "--root", type=Path, default=Path.cwd(), help="course root, the folder holding solutions/ and grading/"
-    )
+    course_options(command, "")
     return command
 
 

@@ -19,6 +19,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .arguments import course_options
 from .course import Course, put_python_tools_on_path
 from .feedback import FeedbackWriter, hidden_lines
 
@@ -59,11 +60,8 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m coursegrader feedback",
         description="Re-make the feedback pages of one assignment (after hand grading), without hidden tests.",
     )
-    command.add_argument("--assignment", required=True, help="assignment id, a folder of solutions/")
-    command.add_argument(
-        "--root", type=Path, default=Path.cwd(), help="course root, the folder holding solutions/ and grading/"
-    )
     command.add_argument("--student", nargs="+", metavar="ID", help="only these students (default: every one)")
+    course_options(command)
     return command
 
 

@@ -13,7 +13,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from .arguments import due_date, penalty_rule
+from .arguments import course_options, due_date, penalty_rule
 from .course import Course, write_atomically
 from .gradebook import read_class
 from .late import penalty_plugin
@@ -83,14 +83,11 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m coursegrader report",
         description="Rewrite grades.csv and the report of one assignment from the gradebook (nothing is re-run).",
     )
-    command.add_argument("--assignment", required=True, help="assignment id, a folder of solutions/")
     command.add_argument("--due", type=due_date, help="due date, e.g. 2026-12-10T23:59 (local time) or with +01:00")
     command.add_argument(
         "--late-penalty", type=penalty_rule, metavar="RULE", help="none, zero, P%%/hour or P%%/day (remembered)"
     )
-    command.add_argument(
-        "--root", type=Path, default=Path.cwd(), help="course root, the folder holding solutions/ and grading/"
-    )
+    course_options(command)
     return command
 
 

@@ -106,3 +106,28 @@ def replace_in(kit: Kit, grade_id: str, old: str, new: str, nb: NotebookNode | N
 
 def to_bytes(nb: NotebookNode) -> bytes:
     return nbformat.writes(nb).encode()
+
+
+def throwaway_course(root: Path, source: Path, assignment_id: str):
+    """A course in ``root`` holding one assignment of ``source`` (a course root), registered, with its release.
+
+    The course's ``nbgrader_config.py`` comes along (formgrader reads it; every path in it is relative to
+    the file), and nbgrader's student version is kept in ``root/release`` for :func:`course_kit`.
+    """
+    import shutil
+
+    from coursegrader.course import Course
+    from coursegrader.register import register
+
+    shutil.copytree(source / "solutions" / assignment_id, root / "solutions" / assignment_id)
+    if (source / "nbgrader_config.py").exists():
+        shutil.copyfile(source / "nbgrader_config.py", root / "nbgrader_config.py")
+    course = Course(root)
+    register(course, assignment_id, keep_release=root / "release")
+    return course
+
+
+def course_kit(course, assignment_id: str) -> Kit:
+    """The kit of a :func:`throwaway_course`'s assignment (its first notebook)."""
+    released = nbformat.read(course.root / "release" / f"{assignment_id}.ipynb", as_version=4)
+    return Kit.build(course.source / assignment_id / f"{assignment_id}.ipynb", released)
