@@ -398,3 +398,30 @@ def test_roster_errors(tmp_path: Path) -> None:
     good = tmp_path / "g.csv"
     good.write_text("\ufeffStudent ID,Name,Email\nada,Ada Lovelace,ada@example.org\n")
     assert [(p.student_id, p.first_and_last) for p in read_roster(good)] == [("ada", ("Ada", "Lovelace"))]
+
+
+@pytest.mark.parametrize(
+    ("line", "label"),
+    [("## Part B (5 points): the step in numpy", "Part B: the step in numpy"),
+     ("## Part D (2 points, graded by hand): what does r = 0 do?", "Part D: what does r = 0 do?"),
+     ("### Part 3. Gradients", "Part 3: Gradients"), ("## Part C", "Part C"),
+     ("# Exercise 3: the GRU's gates", "Exercise 3: the GRU's gates"), ("plain text", None)],
+)  # fmt: skip
+def test_part_headings_name_the_questions(line: str, label: str | None) -> None:
+    from coursegrader.questions import heading_label
+
+    assert heading_label(line) == label, f"ours {heading_label(line)!r} vs reference {label!r}"
+
+
+def test_every_question_of_every_assignment_has_a_part() -> None:
+    """Each graded cell worth points in solutions/ sits under a "Part X" heading (the report names it so)."""
+    from coursegrader.questions import part_labels
+
+    unlabelled = {}
+    for solution in sorted((ROOT / "solutions").glob("*/*.ipynb")):
+        graded = [c for c in nbformat.read(solution, as_version=4).cells if c.metadata.get("nbgrader", {}).get("grade")]
+        points = {c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader.get("points", 0) for c in graded}
+        labels = part_labels(solution)
+        unlabelled.update({f"{solution.stem}/{g}": labels[g][0] for g, p in points.items()
+                           if p and not labels[g][0].startswith("Part ")})  # fmt: skip
+    assert unlabelled == {}, f"ours {unlabelled} vs reference: every question in a part"

@@ -170,7 +170,9 @@ class Grader:
             student=task.student,
             problems=list(dict.fromkeys(problems)),
             mistakes=[m for nb in self.notebooks for m in diagnosed_mistakes(ran.get(nb))],
+            # every answer as released, and (a notebook whose cells lost their ids aside) nothing scored
             blank=bool(submission.notebooks)
+            and grades.points == 0
             and all(self.is_blank(nb, path) for nb, path in submission.notebooks.items()),
             time_source=submission.time_source,
         )

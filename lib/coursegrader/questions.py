@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-PART = re.compile(r"^#{1,6}\s+(Part\s+[\w.]+)\s*(?:\([^)]*\))?\s*[:.\-]?\s*(.*?)\s*$")
+PART = re.compile(r"^#{1,6}\s+(Part\s+\w+)\s*(?:\([^)]*\))?\s*[:.\-]?\s*(.*?)\s*$")
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*$")
 
 
