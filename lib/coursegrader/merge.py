@@ -216,16 +216,15 @@ def write_scores(
 
 def publish_files(course: Course, assignment_id: str, student_id: str, work_area: Path | None) -> None:
     """Replace the student's autograded notebooks in ``grading/`` by this run's (feedback is made afterwards)."""
-    for step, final_root in (("autograded", course.autograded),):
-        final = final_root / student_id / assignment_id
-        staging = final_root / f".staging-{student_id}" / assignment_id
-        if staging.parent.exists():
-            shutil.rmtree(staging.parent)
-        staging.mkdir(parents=True)
-        produced = None if work_area is None else work_area / step / student_id / assignment_id
-        if produced is not None and produced.is_dir():
-            for path in produced.iterdir():
-                if path.is_file():
-                    shutil.copyfile(path, staging / path.name)
-        replace_folder(staging, final)
+    final = course.autograded / student_id / assignment_id
+    staging = course.autograded / f".staging-{student_id}" / assignment_id
+    if staging.parent.exists():
         shutil.rmtree(staging.parent)
+    staging.mkdir(parents=True)
+    produced = None if work_area is None else work_area / "autograded" / student_id / assignment_id
+    if produced is not None and produced.is_dir():
+        for path in produced.iterdir():
+            if path.is_file():
+                shutil.copyfile(path, staging / path.name)
+    replace_folder(staging, final)
+    shutil.rmtree(staging.parent)
