@@ -139,9 +139,8 @@ def cell_of(grades: ClassGrades, row: Row | None, student: str) -> Cell:
     """A student's export cell from their report row (None: no submission)."""
     if row is None or row.grades is None:
         return Cell("0", MISSING, Row(student, None, StudentResult(student)))
-    if row.pending(grades.questions):
-        return Cell("", row.status(grades.questions), row)
-    return Cell(format_score(row.grades.final), row.status(grades.questions), row)
+    score = "" if row.waiting(grades.questions) else format_score(row.final)
+    return Cell(score, row.status(grades.questions), row)
 
 
 def canvas(people: list[Person], cells: dict, titles: dict[str, str]) -> list[list[str]]:
@@ -178,7 +177,7 @@ def plain(people: list[Person], cells: dict, titles: dict[str, str]) -> list[lis
         for grades, by_student in cells.values():
             c = by_student[p.student_id]
             g = c.row.grades
-            waiting = sum(q.points for q in c.row.pending(grades.questions))
+            waiting = c.row.waiting(grades.questions)
             line += [format_score(c.row.points), format_score(waiting), format_score(grades.max_score),
                      str(g.minutes_late if g else 0), format_score(g.penalty if g else 0.0),
                      c.score if c.score else PENDING, c.status]  # fmt: skip

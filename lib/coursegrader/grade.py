@@ -22,7 +22,6 @@ from .course import Course, put_python_tools_on_path, sha256
 from .feedback import FeedbackWriter, hidden_lines
 from .feedback_command import remake
 from .flags import flags, locked_grade_ids
-from .gradebook import apply_late_penalty
 from .late import penalty_plugin
 from .merge import (
     cell_scores,
@@ -31,12 +30,12 @@ from .merge import (
     prune_gradebook,
     publish_files,
     released_stubs,
-    solution_sources,  # fmt: skip
+    solution_sources,
     write_scores,
 )
 from .pool import Task, run_pool
 from .questions import Question, questions
-from .register import GradeCellInfo, grade_cells, register
+from .register import grade_cells, register
 from .report import Row, StudentResult, diagnosed_mistakes, load_results, save_results
 from .report_command import late_rule, write_outputs
 from .sandbox import Limits, bytes_text
@@ -103,8 +102,7 @@ class Grader:
         self.notebooks = course.notebook_names(assignment_id)
         self.results_path = course.grading / f"results-{assignment_id}.json"
         self.submissions: dict[str, Submission] = {}
-        self.cells: list[GradeCellInfo] = []
-        self.asked: list[Question] = []
+        self.asked: list[Question] = []  # the graded cells, with their parts
         self.locked = locked_grade_ids(self.solution_notebooks())
         self.secret = hidden_lines(self.solution_notebooks())
         self.feedback_writer: FeedbackWriter | None = None
@@ -119,7 +117,7 @@ class Grader:
         return [self.course.source / self.assignment_id / f"{nb}.ipynb" for nb in self.notebooks]
 
     def max_scores(self, notebook: str) -> dict[str, float]:
-        return {c.grade_id: c.max_score for c in self.cells if c.notebook == notebook}
+        return {q.grade_id: q.points for q in self.asked if q.notebook == notebook}
 
     def finish_safely(self, task: Task, outcome: dict) -> None:
         """``finish_student``, but an unexpected error is this student's problem, never the class's."""
@@ -158,10 +156,9 @@ class Grader:
                                 solution_sources(submission.notebooks.get(nb)), list(scores[nb]))
             for nb in self.notebooks
         }  # fmt: skip
-        notes = write_scores(self.course, self.assignment_id, task.student, scores, changed,
-                                    submission.submitted_at, self.settings.due)  # fmt: skip
+        grades, notes = write_scores(self.course, self.assignment_id, task.student, scores, changed,
+                                     submission.submitted_at, self.settings.due, self.plugin)  # fmt: skip
         publish_files(self.course, self.assignment_id, task.student, work_area)
-        grades = apply_late_penalty(self.course, self.assignment_id, task.student, self.plugin)
         problems += self.write_feedback(task.student, [nb for nb in self.notebooks if ran.get(nb)])
         if suspicious:
             problems.append("flagged for review: " + ", ".join(dict.fromkeys(suspicious)))
@@ -194,7 +191,7 @@ class Grader:
     def is_blank(self, notebook: str, submitted: Path) -> bool:
         if notebook not in self.stubs:
             self.stubs[notebook] = released_stubs(self.course, self.assignment_id, notebook)
-        zero = {c.grade_id for c in self.cells if c.notebook == notebook and not c.max_score}
+        zero = {q.grade_id for q in self.asked if q.notebook == notebook and not q.points}
         return is_blank(submitted, self.stubs[notebook], zero)
 
     def write_feedback(self, student: str, notebooks: list[str]) -> list[str]:
@@ -235,8 +232,7 @@ class Grader:
         put_python_tools_on_path()
         if register(self.course, self.assignment_id):
             self.say(f"registered {self.assignment_id} in {self.course.gradebook}")
-        self.cells = grade_cells(self.course, self.assignment_id)
-        self.asked = questions(self.course, self.assignment_id, self.cells)
+        self.asked = questions(self.course, self.assignment_id, grade_cells(self.course, self.assignment_id))
         rule = late_rule(self.course, self.assignment_id, self.settings.late_penalty)
         self.plugin = penalty_plugin(rule, self.course.nbgrader_config())
         scratch = Path(tempfile.mkdtemp(prefix="coursegrader-"))  # 0700: it holds the pristine gradebook

@@ -141,14 +141,6 @@ def student_grades(submission, plugin: LateSubmissionPlugin | None) -> StudentGr
     return StudentGrades(submission.student.id, scores, submission.timestamp, minutes_late(seconds_late), total_penalty)
 
 
-def apply_late_penalty(course: Course, assignment_id: str, student: str, plugin: LateSubmissionPlugin) -> StudentGrades:
-    """Set one student's late penalties in the gradebook (before their feedback is made); return their grades."""
-    with course.open_gradebook() as gradebook:
-        grades = student_grades(gradebook.find_submission(assignment_id, student), plugin)
-        gradebook.db.commit()
-    return grades
-
-
 def grade_cells_or_fail(course: Course, assignment_id: str):
     """``register.grade_cells``, with an instructor-readable error for an assignment not in the gradebook."""
     try:

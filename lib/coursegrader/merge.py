@@ -21,10 +21,12 @@ from pathlib import Path
 import nbformat
 from nbgrader import utils
 from nbgrader.api import Comment, Grade, Gradebook, Student, SubmittedAssignment, SubmittedNotebook
+from nbgrader.plugins import LateSubmissionPlugin
 
 from .collect import replace_folder
 from .course import Course
 from .feedback import grade_id
+from .gradebook import StudentGrades, student_grades
 
 
 def prune_gradebook(source: Path, destination: Path, assignment_id: str, course_id: str) -> None:
@@ -169,8 +171,12 @@ def write_scores(
     changed: dict[str, set[str]] | None = None,
     submitted_at: datetime | None = None,
     due: datetime | None = None,
-) -> list[str]:
-    """Write ``scores[notebook][grade_id]`` as auto scores, in one transaction; return notes for the log.
+    plugin: LateSubmissionPlugin | None = None,
+) -> tuple[StudentGrades, list[str]]:
+    """Write ``scores[notebook][grade_id]`` as auto scores, in one transaction.
+
+    Returns the student's grades as the gradebook now holds them (late penalties set anew with ``plugin``,
+    :func:`coursegrader.gradebook.student_grades`) and notes for the student's log.
 
     Hand-given (manual) scores are kept, except on cells in ``changed[notebook]`` (the answer they judged
     changed, :func:`changed_answers`): those are cleared, the old score named in the notes. A cell needs
@@ -207,11 +213,12 @@ def write_scores(
                         grade.manual_score = None
                         grade.extra_credit = None
                     grade.needs_manual_grade = grade.auto_score is None and grade.manual_score is None
+            grades = student_grades(submission, plugin)
             session.commit()
         except Exception:
             session.rollback()
             raise
-    return notes
+    return grades, notes
 
 
 def publish_files(course: Course, assignment_id: str, student_id: str, work_area: Path | None) -> None:

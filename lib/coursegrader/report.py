@@ -116,9 +116,18 @@ class Row:
     def pending(self, questions: list[Question]) -> list[Question]:
         return self.grades.pending(questions) if self.grades else []
 
+    def waiting(self, questions: list[Question]) -> float:
+        """Points of the answers still waiting for a grade by hand."""
+        return float(sum(q.points for q in self.pending(questions)))
+
     @property
     def points(self) -> float:
         return self.grades.points if self.grades else 0.0
+
+    @property
+    def final(self) -> float:
+        """Points after the late penalty (0 without a submission)."""
+        return self.grades.final if self.grades else 0.0
 
     def status(self, questions: list[Question]) -> str:
         """``ok``, the problems, ``blank (nothing attempted)`` or ``missing``; then what is pending."""
@@ -136,7 +145,7 @@ class Row:
     def total_text(self, questions: list[Question], max_score: float) -> str:
         """``14/16``, ``14/16 + 2 pending``, ``12/16 after -2 late``."""
         text = f"{format_score(self.points)}/{format_score(max_score)}"
-        waiting = sum(q.points for q in self.pending(questions))
+        waiting = self.waiting(questions)
         if waiting:
             text += f" + {format_score(waiting)} {PENDING}"
         if self.grades and self.grades.penalty:
@@ -160,8 +169,8 @@ def write_csv(grades: ClassGrades, results: dict[str, StudentResult], notebooks:
     writer.writerow(["student_id", *notebooks, *CSV_COLUMNS])
     for row in rows(grades, results):
         g = row.grades
-        waiting = sum(q.points for q in row.pending(grades.questions))
-        final = PENDING if waiting else format_score(g.final if g else 0.0)
+        waiting = row.waiting(grades.questions)
+        final = PENDING if waiting else format_score(row.final)
         writer.writerow([
             row.student,
             *[format_score(g.notebook_points(nb) if g else 0.0) for nb in notebooks],
@@ -312,6 +321,6 @@ def summary_line(table: list[Row], questions: list[Question], max_score: float, 
     if late:
         text += f"; {late} late"
     if table:
-        mean = sum(r.grades.final if r.grades else 0.0 for r in table) / len(table)
+        mean = sum(r.final for r in table) / len(table)
         text += f"; mean {mean:.1f}/{format_score(max_score)}"
     return text + f"; report: {report}"
