@@ -13,6 +13,7 @@ from .sequence_gru import gru_backward, gru_forward
 from .sequence_lstm import lstm_backward, lstm_forward
 from .sequence_rnn import rnn_backward, rnn_forward
 from .traces import GRUTrace, LSTMTrace, RNNTrace
+from .vanishing import state_gradient_norms
 
 __version__ = "0.1.0"
 
@@ -39,5 +40,6 @@ __all__ = [
     "rnn_forward",
     "rnn_step",
     "sigmoid",
+    "state_gradient_norms",
     "tanh",
 ]
