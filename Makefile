@@ -40,12 +40,21 @@ lint: $(VENV)/.test
 bench: $(VENV)/.test
 	$(BIN)/python bench/run.py
 
-# Re-execute the chapters in place (their outputs are committed and checked by nbval).
+# Every page's source is a MyST Markdown notebook (chapters/NN_*.md, solutions/<a>/<a>.md), paired by jupytext
+# with the .ipynb beside it (see chapters/jupytext.toml). `jupytext --sync` copies the inputs of whichever file of
+# a pair was saved last into the other (outputs stay in the .ipynb), so an edit made as text or in JupyterLab
+# is never lost. Then:
+# make notebooks [PAGES=chapters/03_lstm.md]: re-execute the chapters in place (outputs committed, checked by nbval).
+PAGES ?= $(wildcard chapters/[0-9]*.md)
 notebooks: $(VENV)/.test
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 chapters/*.ipynb
+	$(BIN)/jupytext --sync $(PAGES)
+	$(BIN)/python -m bookbuild.execute $(PAGES:.md=.ipynb)
+	@# the outputs are newer but the inputs are not: keep each source the newer file, or JupyterLab refuses the pair
+	touch $(PAGES)
 
-# Regenerate the student notebooks in exercises/ from solutions/ with nbgrader.
+# make exercises: regenerate the student notebooks in exercises/ from solutions/ with nbgrader.
 exercises: $(VENV)/.test
+	$(BIN)/jupytext --sync solutions/*/*.md
 	$(BIN)/python -m coursegrader release
 
 # Grade a class: make grade ASSIGNMENT=gru_gates SUBMISSIONS=path/to/folder-or.zip [DUE=2026-12-10T23:59 LATE_PENALTY=10%/day]

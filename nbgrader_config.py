@@ -22,3 +22,7 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Every cell of a correct notebook runs in well under a second; 60 s catches infinite loops.
 c.Execute.timeout = 60
 c.ExecutePreprocessor.timeout = 60
+
+# Each source notebook is paired with its MyST Markdown source (solutions/<a>/<a>.md, solutions and hidden
+# tests included): nbgrader must never copy it into a release. The first four are nbgrader's defaults.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.md"]

@@ -15,14 +15,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..functions import sigmoid
 from ..params import GRUParams, LSTMParams, RNNParams
 
 Variant = dict[str, np.ndarray]
-
-
-def sigmoid(a: np.ndarray) -> np.ndarray:
-    """:math:`\\sigma(a) = 1 / (1 + e^{-a})`, written with tanh so it never overflows."""
-    return 0.5 * np.tanh(0.5 * a) + 0.5
 
 
 def _linear(W: np.ndarray, h: np.ndarray, x: np.ndarray, b: np.ndarray, how: dict) -> np.ndarray:
