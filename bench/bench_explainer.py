@@ -26,7 +26,7 @@ def _median_ms(action, repeats: int) -> float:
 
 def main() -> list[str]:
     from rnnlab.explainer import Explainer
-    from rnnlab.explainer_figures import explainer_figure
+    from rnnlab.plots.explainer import explainer_figure
 
     lines = []
     values = [round(-1.0 + 0.05 * k, 2) for k in range(41)]

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from rnnlab import diagrams, examples, gru_step, viz
+from rnnlab import examples, gru_step
+from rnnlab.plots import diagrams, steps, style
 
 
 def render(fig: Figure) -> bytes:
@@ -34,13 +35,13 @@ def texts(fig: Figure) -> set[str]:
 
 
 def test_figures_have_a_white_background_for_both_themes():
-    fig, (ax,) = viz.new_figure()
+    fig, (ax,) = style.new_figure()
     assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0), f"figure face {fig.get_facecolor()} vs white"
     assert ax.get_facecolor()[:3] == (1.0, 1.0, 1.0), f"axes face {ax.get_facecolor()} vs white"
 
 
 def test_gate_bars_draws_one_bar_per_component_and_quantity():
-    fig = viz.gate_bars({"f": [0.1, 0.5, 0.9], "i": [0.2, 0.4, 0.6]}, title="gates")
+    fig = steps.gate_bars({"f": [0.1, 0.5, 0.9], "i": [0.2, 0.4, 0.6]}, title="gates")
     render(fig)
     (ax,) = fig.axes
     assert len(ax.patches) == 6, f"bars: ours {len(ax.patches)} vs expected 2 quantities x 3 components"
@@ -53,7 +54,7 @@ def test_gate_bars_draws_one_bar_per_component_and_quantity():
 
 
 def test_gate_bars_fits_signed_values():
-    fig = viz.gate_bars({"c_tilde": [-0.5, 0.3], "h": [0.2, -0.9]})
+    fig = steps.gate_bars({"c_tilde": [-0.5, 0.3], "h": [0.2, -0.9]})
     low, high = fig.axes[0].get_ylim()
     assert low < -0.9 and high > 0.3, f"y range {low, high} must contain the data [-0.9, 0.3]"
 
@@ -71,12 +72,12 @@ def test_gate_bars_fits_signed_values():
 )
 def test_gate_bars_rejects_bad_input(values, message):
     with pytest.raises(ValueError, match=message):
-        viz.gate_bars(values)
+        steps.gate_bars(values)
 
 
 def test_state_heatmap_has_colorbar_and_labels():
     values = np.linspace(-1, 1, 12).reshape(3, 4)
-    fig = viz.state_heatmap(values, title="states", colorbar_label="h")
+    fig = steps.state_heatmap(values, title="states", colorbar_label="h")
     render(fig)
     ax, bar = fig.axes
     assert ax.get_xlabel() == "step $t$" and ax.get_ylabel() == "unit" and ax.get_title() == "states"
@@ -84,19 +85,19 @@ def test_state_heatmap_has_colorbar_and_labels():
     (image,) = ax.images
     assert image.get_array().shape == (3, 4)
     assert image.get_clim() == (-1.0, 1.0), f"diverging scale centred on 0: ours {image.get_clim()}"
-    gates = viz.state_heatmap(np.full((2, 5), 0.5) + np.arange(5) / 10, center=None)
+    gates = steps.state_heatmap(np.full((2, 5), 0.5) + np.arange(5) / 10, center=None)
     assert gates.axes[0].images[0].get_cmap().name == "viridis"
 
 
 @pytest.mark.parametrize("values", [np.zeros(4), np.zeros((0, 3)), np.zeros((2, 2, 2)), [[1.0, np.inf]]])
 def test_state_heatmap_rejects_bad_input(values):
     with pytest.raises(ValueError, match="values"):
-        viz.state_heatmap(values)
+        steps.state_heatmap(values)
 
 
 def test_gradient_decay_is_log_scaled_with_one_line_per_curve():
     ks = np.arange(1, 6)
-    fig = viz.gradient_decay(ks, {"a": 0.5**ks, "b": 2.0**ks}, title="decay")
+    fig = steps.gradient_decay(ks, {"a": 0.5**ks, "b": 2.0**ks}, title="decay")
     render(fig)
     (ax,) = fig.axes
     assert ax.get_yscale() == "log"
@@ -117,13 +118,13 @@ def test_gradient_decay_is_log_scaled_with_one_line_per_curve():
 )
 def test_gradient_decay_rejects_bad_input(ks, norms, message):
     with pytest.raises(ValueError, match=message):
-        viz.gradient_decay(ks, norms)
+        steps.gradient_decay(ks, norms)
 
 
 def test_interpolation_marks_the_gru_update():
     example = examples.gru_3d()
     trace = gru_step(example.x, example.h_prev, example.params)
-    fig = viz.interpolation(trace.h_prev, trace.h_tilde, trace.z)
+    fig = steps.interpolation(trace.h_prev, trace.h_tilde, trace.z)
     render(fig)
     (ax,) = fig.axes
     assert ax.get_xlabel() == r"update gate $z_t$" and ax.get_ylabel() == r"new state $h_t$"
@@ -144,7 +145,7 @@ def test_interpolation_marks_the_gru_update():
 def test_interpolation_rejects_bad_input(kwargs, message):
     arguments = {"h_prev": [0.1, 0.2], "h_tilde": [0.3, -0.4], "z": [0.5, 0.5]} | kwargs
     with pytest.raises(ValueError, match=message):
-        viz.interpolation(**arguments)
+        steps.interpolation(**arguments)
 
 
 @pytest.mark.parametrize(

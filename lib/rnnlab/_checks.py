@@ -49,3 +49,12 @@ def frozen(array: np.ndarray) -> np.ndarray:
 def _describe(shape: tuple[int | None, ...]) -> str:
     inner = ", ".join("B" if s is None else str(s) for s in shape)
     return f"({inner},)" if len(shape) == 1 else f"({inner})"
+
+
+def positive_int(name: str, value: object) -> int:
+    """Return ``value`` as an int, or raise ``TypeError`` (not an int) / ``ValueError`` (below 1) naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: expected a positive int, got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{name}: expected a positive int, got {value}")
+    return int(value)

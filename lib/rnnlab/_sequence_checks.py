@@ -1,14 +1,14 @@
-"""Validation shared by the sequence functions: time-major inputs, initial states, upstream gradients."""
+"""Validation shared by the sequence functions: time-major inputs, initial states, upstream gradients, dtype."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ._checks import as_float_array, check_shape
-from .params import _Params
+from .params import CellParams
 
 
-def sequence_inputs(xs: object, p: _Params, expected_type: type[_Params]) -> np.ndarray:
+def sequence_inputs(xs: object, p: CellParams, expected_type: type[CellParams]) -> np.ndarray:
     """Validate ``p`` and the time-major input ``xs`` of shape (T, B, D); return ``xs`` as float64."""
     if not isinstance(p, expected_type):
         raise TypeError(f"p: expected {expected_type.__name__}, got {type(p).__name__}")
@@ -67,3 +67,33 @@ def working_dtype(dtype: object) -> np.dtype:
     if resolved not in (np.dtype(np.float64), np.dtype(np.float32)):
         raise ValueError(f"dtype: expected numpy.float64 or numpy.float32, got {dtype!r}")
     return resolved
+
+
+def sequence_preamble(
+    xs: object, p: CellParams, expected_type: type[CellParams], states: dict[str, object], dtype: object
+) -> tuple[np.ndarray, list[tuple[np.ndarray, bool]]]:
+    """What every fused forward pass starts with: check ``p`` and ``xs``, resolve the dtype, build the states.
+
+    Parameters
+    ----------
+    xs : array (T, B, D)
+    p : params object, checked to be an ``expected_type``
+    expected_type : RNNParams, LSTMParams or GRUParams
+    states : dict of name to initial state, e.g. ``{"h0": h0, "c0": c0}``; each (B, H), (H,) or None
+    dtype : numpy.float64 or numpy.float32
+
+    Returns
+    -------
+    xs : array (T, B, D) in the working dtype
+    states : list of ``(state (B, H) in the working dtype, shared)``, ``shared`` telling whether the
+        state was one (H,) vector for the whole batch
+    """
+    xs = sequence_inputs(xs, p, expected_type)
+    dtype = working_dtype(dtype)
+    xs = xs.astype(dtype, copy=False)
+    _, B, _ = xs.shape
+    starts = []
+    for name, value in states.items():
+        state, shared = initial_state(name, value, B, p.hidden_size)
+        starts.append((state.astype(dtype, copy=False), shared))
+    return xs, starts

@@ -17,7 +17,7 @@ import dataclasses
 import numpy as np
 
 from ._checks import frozen
-from .params import GRUParams, LSTMParams, RNNParams, _Params
+from .params import CellParams, GRUParams, LSTMParams, RNNParams
 
 X = (0.5, -0.3, 0.8)
 H_PREV = (0.2, 0.4, -0.1)
@@ -30,7 +30,7 @@ class Example:
 
     x: np.ndarray
     h_prev: np.ndarray
-    params: _Params
+    params: CellParams
     c_prev: np.ndarray | None = None
 
 

@@ -8,9 +8,9 @@ from typing import TypeVar
 import numpy as np
 
 from ._checks import as_float_array
-from .params import _Params
+from .params import CellParams
 
-Point = TypeVar("Point", np.ndarray, _Params)
+Point = TypeVar("Point", np.ndarray, CellParams)
 
 
 def numerical_gradient(loss: Callable[[np.ndarray], float], x: object, *, eps: float = 1e-6) -> np.ndarray:
@@ -86,7 +86,7 @@ def gradcheck(loss: Callable[[Point], float], point: Point, analytic: Point, *, 
     >>> p = GRUParams.random(2, 3)
     >>> err = gradcheck(lambda q: float(gru_forward(xs, None, q)[0].sum()), p, grads)  # doctest: +SKIP
     """
-    if isinstance(point, _Params):
+    if isinstance(point, CellParams):
         if type(analytic) is not type(point):
             raise TypeError(f"analytic: expected {type(point).__name__}, got {type(analytic).__name__}")
         errors = []

@@ -16,12 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from .params import GRUParams, LSTMParams, RNNParams, _Params
-from .sequence_gru import gru_backward, gru_forward
-from .sequence_lstm import lstm_backward, lstm_forward
-from .sequence_rnn import rnn_backward, rnn_forward
-
-CELLS: dict[str, type[_Params]] = {"rnn": RNNParams, "lstm": LSTMParams, "gru": GRUParams}
+from .kinds import cell_kind
+from .params import CellParams
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,8 +44,7 @@ class SequenceModel:
     forget_bias: float = 1.0
 
     def __post_init__(self) -> None:
-        if self.kind not in CELLS:
-            raise ValueError(f"kind: expected one of 'rnn', 'lstm', 'gru', got {self.kind!r}")
+        cell_kind(self.kind)
         if self.readout not in ("last", "all"):
             raise ValueError(f"readout: expected 'last' or 'all', got {self.readout!r}")
         for name in ("input_size", "hidden_size", "output_size"):
@@ -59,7 +54,7 @@ class SequenceModel:
     def init(self, seed: int = 0) -> dict[str, np.ndarray]:
         """Fresh weights: the cell's ``Params.random`` (PyTorch's init), readout uniform, embedding normal."""
         D, H, n_out = self.input_size, self.hidden_size, self.output_size
-        params = {name: np.array(a) for name, a in CELLS[self.kind].random(D, H, seed).arrays().items()}
+        params = {name: np.array(a) for name, a in cell_kind(self.kind).params.random(D, H, seed).arrays().items()}
         if self.kind == "lstm":
             params["b_f"] += self.forget_bias
         rng = np.random.default_rng(seed + 1)
@@ -69,9 +64,9 @@ class SequenceModel:
             params["E"] = rng.standard_normal((self.vocab_size, D))
         return params
 
-    def cell(self, params: dict[str, np.ndarray]) -> _Params:
+    def cell(self, params: dict[str, np.ndarray]) -> CellParams:
         """The cell's params object (RNNParams, LSTMParams or GRUParams) for the current weights."""
-        cls = CELLS[self.kind]
+        cls = cell_kind(self.kind).params
         return cls(**{name: params[name] for name in cls.weight_names + cls.bias_names if name in params})
 
     def embed(self, params: dict[str, np.ndarray], inputs: object) -> np.ndarray:
@@ -89,12 +84,7 @@ class SequenceModel:
 
     def states(self, params: dict[str, np.ndarray], inputs: object) -> tuple[np.ndarray, Any]:
         """Run the cell over the sequence: hidden states (T, B, H) and the cell's cache."""
-        xs, p = self.embed(params, inputs), self.cell(params)
-        if self.kind == "rnn":
-            return rnn_forward(xs, None, p)
-        if self.kind == "gru":
-            return gru_forward(xs, None, p)
-        hs, _, cache = lstm_forward(xs, None, None, p)
+        (hs, *_), cache = cell_kind(self.kind).run(self.embed(params, inputs), self.cell(params))
         return hs, cache
 
     def forward(self, params: dict[str, np.ndarray], inputs: object) -> tuple[np.ndarray, tuple]:
@@ -114,8 +104,7 @@ class SequenceModel:
             dhs[-1] = doutputs @ params["W_y"]
         else:
             dhs[:] = doutputs @ params["W_y"]
-        backward = {"rnn": rnn_backward, "lstm": lstm_backward, "gru": gru_backward}[self.kind]
-        cell_grads, dxs = backward(dhs, cell_cache)[:2]
+        cell_grads, dxs, _ = cell_kind(self.kind).backprop(dhs, cell_cache)
         grads |= cell_grads.arrays()
         if self.vocab_size is not None:
             grads["E"] = np.zeros_like(params["E"])

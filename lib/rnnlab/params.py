@@ -12,16 +12,27 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
-from ._checks import as_float_array, check_shape, frozen
+from ._checks import as_float_array, check_shape, frozen, positive_int
+from .torch_layout import fields_from_torch, torch_cell
 
-P = TypeVar("P", bound="_Params")
+P = TypeVar("P", bound="CellParams")
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class _Params:
-    """Shared behaviour: validation, sizes, random init, conversion helpers."""
+class CellParams:
+    """What the three cells' params share: validation, sizes, random init, conversion helpers.
+
+    The public base class of :class:`RNNParams`, :class:`LSTMParams` and :class:`GRUParams`, for type hints
+    and ``isinstance`` checks; it has no fields of its own.
+
+    Parameters
+    ----------
+    **fields : arrays
+        A subclass's weights (H, H + D) and biases (H,), named by its ``weight_names`` and ``bias_names``.
+    """
 
     kind: ClassVar[str] = ""
+    gates: ClassVar[tuple[str, ...]] = ()  # the gate blocks, as suffixes of the field names
     weight_names: ClassVar[tuple[str, ...]] = ()
     bias_names: ClassVar[tuple[str, ...]] = ()
 
@@ -96,8 +107,8 @@ class _Params:
         seed : int
             Seed for ``numpy.random.default_rng``; the same seed gives the same weights.
         """
-        D = _positive_int("input_size", input_size)
-        H = _positive_int("hidden_size", hidden_size)
+        D = positive_int("input_size", input_size)
+        H = positive_int("hidden_size", hidden_size)
         rng = np.random.default_rng(seed)
         bound = 1.0 / np.sqrt(H)
         fields = {name: rng.uniform(-bound, bound, (H, H + D)) for name in cls.weight_names}
@@ -105,21 +116,32 @@ class _Params:
         return cls(**fields)
 
     @classmethod
-    def from_torch(cls: type[P], module: Any) -> P:
-        """Copy the weights of a PyTorch ``nn.*Cell`` or one-layer ``nn.*`` (see :mod:`rnnlab.interop`)."""
-        from . import interop
+    def field_names(cls, gate: str) -> tuple[str, str]:
+        """The weight and bias fields of one gate block: ``("W_f", "b_f")`` for ``"f"``, ``("W", "b")`` for ``""``.
 
-        return interop.from_torch(cls, module)
+        Parameters
+        ----------
+        gate : str, one of :attr:`gates`
+        """
+        return ("W", "b") if gate == "" else (f"W_{gate}", f"b_{gate}")
+
+    @classmethod
+    def from_torch(cls: type[P], module: Any) -> P:
+        """Copy the weights of a PyTorch ``nn.*Cell`` or one-layer ``nn.*`` (layout in :mod:`rnnlab.torch_layout`).
+
+        Parameters
+        ----------
+        module : ``torch.nn.RNNCell | RNN``, ``LSTMCell | LSTM`` or ``GRUCell | GRU``, matching ``cls``
+        """
+        return cls(**fields_from_torch(cls, module))
 
     def to_torch(self) -> Any:
-        """Return the matching float64 PyTorch ``nn.*Cell`` holding these weights (see :mod:`rnnlab.interop`)."""
-        from . import interop
-
-        return interop.to_torch(self)
+        """Return the matching float64 PyTorch ``nn.*Cell`` holding these weights (see :mod:`rnnlab.torch_layout`)."""
+        return torch_cell(self)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class RNNParams(_Params):
+class RNNParams(CellParams):
     """Weights of the plain (Elman) RNN cell, :math:`h_t = \\tanh(W [h_{t-1}, x_t] + b)`.
 
     Parameters
@@ -131,12 +153,13 @@ class RNNParams(_Params):
     W: np.ndarray
     b: np.ndarray
     kind: ClassVar[str] = "rnn"
+    gates: ClassVar[tuple[str, ...]] = ("",)
     weight_names: ClassVar[tuple[str, ...]] = ("W",)
     bias_names: ClassVar[tuple[str, ...]] = ("b",)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class LSTMParams(_Params):
+class LSTMParams(CellParams):
     """Weights of the LSTM cell: forget ``f``, input ``i``, candidate ``c`` and output ``o`` blocks.
 
     Parameters
@@ -154,12 +177,13 @@ class LSTMParams(_Params):
     W_o: np.ndarray
     b_o: np.ndarray
     kind: ClassVar[str] = "lstm"
+    gates: ClassVar[tuple[str, ...]] = ("f", "i", "c", "o")
     weight_names: ClassVar[tuple[str, ...]] = ("W_f", "W_i", "W_c", "W_o")
     bias_names: ClassVar[tuple[str, ...]] = ("b_f", "b_i", "b_c", "b_o")
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class GRUParams(_Params):
+class GRUParams(CellParams):
     """Weights of the GRU cell: reset ``r``, update ``z`` and candidate ``h`` blocks.
 
     Parameters
@@ -179,44 +203,10 @@ class GRUParams(_Params):
     b_h: np.ndarray
     b_hn: np.ndarray | None = None
     kind: ClassVar[str] = "gru"
+    gates: ClassVar[tuple[str, ...]] = ("r", "z", "h")
     weight_names: ClassVar[tuple[str, ...]] = ("W_r", "W_z", "W_h")
     bias_names: ClassVar[tuple[str, ...]] = ("b_r", "b_z", "b_h", "b_hn")
 
     @classmethod
     def _optional(cls) -> tuple[str, ...]:
         return ("b_hn",)
-
-
-GATES_PER_KIND = {"rnn": 1, "gru": 3, "lstm": 4}
-
-
-def count_params(kind: str, input_size: int, hidden_size: int) -> int:
-    """Number of trainable numbers in one cell, with one bias per gate.
-
-    .. math:: n = G \\,\\bigl(H (H + D) + H\\bigr), \\qquad G = 1 \\text{ (RNN)}, 3 \\text{ (GRU)}, 4 \\text{ (LSTM)}
-
-    PyTorch keeps two biases per gate (``b_ih`` and ``b_hh``), so its count is ``G * H`` larger.
-
-    Parameters
-    ----------
-    kind : {"rnn", "lstm", "gru"}
-    input_size : int
-        ``D``.
-    hidden_size : int
-        ``H``.
-    """
-    if not isinstance(kind, str):
-        raise TypeError(f"kind: expected one of 'rnn', 'lstm', 'gru', got {type(kind).__name__} {kind!r}")
-    if kind not in GATES_PER_KIND:
-        raise ValueError(f"kind: expected one of 'rnn', 'lstm', 'gru', got {kind!r}")
-    D = _positive_int("input_size", input_size)
-    H = _positive_int("hidden_size", hidden_size)
-    return GATES_PER_KIND[kind] * (H * (H + D) + H)
-
-
-def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: expected a positive int, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{name}: expected a positive int, got {value}")
-    return int(value)

@@ -11,16 +11,9 @@ import dataclasses
 
 import numpy as np
 
-from ._sequence_checks import (
-    flat,
-    initial_state,
-    previous_states,
-    reduce_like,
-    sequence_inputs,
-    upstream,
-    working_dtype,
-)
-from .cells import check_gru_conventions
+from ._gate_blocks import stacked, unstacked
+from ._sequence_checks import flat, previous_states, reduce_like, sequence_preamble, upstream
+from ._step_checks import check_gru_conventions
 from .functions import sigmoid_
 from .params import GRUParams
 
@@ -40,14 +33,6 @@ class GRUCache:
     recurrent: np.ndarray  # (T, B, H): r * h_prev ("before") or W_hh h_prev + b_hn ("after")
     z_weights: str
     reset: str
-
-
-def _stacked(p: GRUParams, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Recurrent (3H, H), input (3H, D) and bias (3H,) blocks stacked in the order r, z, h."""
-    H = p.hidden_size
-    W = np.vstack([p.W_r, p.W_z, p.W_h]).astype(dtype)
-    b = np.concatenate([p.b_r, p.b_z, p.b_h]).astype(dtype)
-    return np.ascontiguousarray(W[:, :H]), np.ascontiguousarray(W[:, H:]), b
 
 
 def _keep(z: np.ndarray, z_weights: str, out: np.ndarray) -> np.ndarray:
@@ -81,15 +66,12 @@ def gru_forward(
     hs : array (T, B, H), the state after every step
     cache : GRUCache for :func:`gru_backward`
     """
-    xs = sequence_inputs(xs, p, GRUParams)
+    xs, [(h0, shared)] = sequence_preamble(xs, p, GRUParams, {"h0": h0}, dtype)
     check_gru_conventions(p, z_weights, reset)
-    dtype = working_dtype(dtype)
-    xs = xs.astype(dtype, copy=False)
+    dtype = xs.dtype
     T, B, _ = xs.shape
     H = p.hidden_size
-    h0, shared = initial_state("h0", h0, B, H)
-    h0 = h0.astype(dtype, copy=False)
-    W_h, W_x, b = _stacked(p, dtype)
+    W_h, W_x, b = stacked(p, _ORDER, dtype)
     gates = (flat(xs) @ W_x.T + b).reshape(T, B, 3 * H)
     recurrent = np.empty((T, B, H), dtype)
     hs = np.empty((T, B, H), dtype)
@@ -149,7 +131,7 @@ def gru_backward(dhs: object, cache: GRUCache) -> tuple[GRUParams, np.ndarray, n
     p, xs, hs, gates, recurrent = cache.p, cache.xs, cache.hs, cache.gates, cache.recurrent
     dhs = upstream(dhs, hs.shape).astype(hs.dtype, copy=False)
     T, B, H = hs.shape
-    W_h, W_x, _ = _stacked(p, hs.dtype)
+    W_h, W_x, _ = stacked(p, _ORDER, hs.dtype)
     after = cache.reset == "after"
     sign = 1.0 if cache.z_weights == "old" else -1.0
     h_prevs = previous_states(cache.h0, hs)
@@ -193,13 +175,8 @@ def gru_backward(dhs: object, cache: GRUCache) -> tuple[GRUParams, np.ndarray, n
     db = flat(das).sum(axis=0)
     if after:
         dW_h = flat(drec).T @ flat(h_prevs)
+        extra = {"b_hn": flat(drec[:, :, 2 * H :]).sum(axis=0)}
     else:
         dW_h = np.vstack([flat(das[:, :, : 2 * H]).T @ flat(h_prevs), flat(das[:, :, 2 * H :]).T @ flat(recurrent)])
-    fields = {}
-    for k, g in enumerate(_ORDER):
-        rows = slice(k * H, (k + 1) * H)
-        fields[f"W_{g}"] = np.hstack([dW_h[rows], dW_x[rows]])
-        fields[f"b_{g}"] = db[rows]
-    if after:
-        fields["b_hn"] = flat(drec[:, :, 2 * H :]).sum(axis=0)
-    return GRUParams(**fields), das @ W_x, reduce_like(dh_next, cache.h0_shared)
+        extra = {}
+    return unstacked(GRUParams, _ORDER, dW_h, dW_x, db, **extra), das @ W_x, reduce_like(dh_next, cache.h0_shared)

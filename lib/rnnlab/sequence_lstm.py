@@ -10,15 +10,8 @@ import dataclasses
 
 import numpy as np
 
-from ._sequence_checks import (
-    flat,
-    initial_state,
-    previous_states,
-    reduce_like,
-    sequence_inputs,
-    upstream,
-    working_dtype,
-)
+from ._gate_blocks import stacked, unstacked
+from ._sequence_checks import flat, previous_states, reduce_like, sequence_preamble, upstream
 from .functions import sigmoid_
 from .params import LSTMParams
 
@@ -40,14 +33,6 @@ class LSTMCache:
     tanh_cs: np.ndarray
 
 
-def _stacked(p: LSTMParams, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Recurrent (4H, H), input (4H, D) and bias (4H,) blocks stacked in the order f, i, o, c."""
-    H = p.hidden_size
-    W = np.vstack([getattr(p, f"W_{g}") for g in _ORDER]).astype(dtype)
-    b = np.concatenate([getattr(p, f"b_{g}") for g in _ORDER]).astype(dtype)
-    return np.ascontiguousarray(W[:, :H]), np.ascontiguousarray(W[:, H:]), b
-
-
 def lstm_forward(
     xs: object, h0: object, c0: object, p: LSTMParams, *, dtype: object = np.float64
 ) -> tuple[np.ndarray, np.ndarray, LSTMCache]:
@@ -67,15 +52,11 @@ def lstm_forward(
     hs, cs : arrays (T, B, H), hidden and cell state after every step
     cache : LSTMCache for :func:`lstm_backward`
     """
-    xs = sequence_inputs(xs, p, LSTMParams)
-    dtype = working_dtype(dtype)
-    xs = xs.astype(dtype, copy=False)
+    xs, [(h0, h_shared), (c0, c_shared)] = sequence_preamble(xs, p, LSTMParams, {"h0": h0, "c0": c0}, dtype)
+    dtype = xs.dtype
     T, B, _ = xs.shape
     H = p.hidden_size
-    h0, h_shared = initial_state("h0", h0, B, H)
-    c0, c_shared = initial_state("c0", c0, B, H)
-    h0, c0 = h0.astype(dtype, copy=False), c0.astype(dtype, copy=False)
-    W_h, W_x, b = _stacked(p, dtype)
+    W_h, W_x, b = stacked(p, _ORDER, dtype)
     W_hT = W_h.T.copy()
     gates = flat(xs) @ W_x.T
     gates += b
@@ -119,7 +100,7 @@ def lstm_backward(dhs: object, cache: LSTMCache) -> tuple[LSTMParams, np.ndarray
     p, xs, hs, cs, gates = cache.p, cache.xs, cache.hs, cache.cs, cache.gates
     dhs = upstream(dhs, hs.shape).astype(hs.dtype, copy=False)
     T, B, H = hs.shape
-    W_h, W_x, _ = _stacked(p, hs.dtype)
+    W_h, W_x, _ = stacked(p, _ORDER, hs.dtype)
     c_prevs = previous_states(cache.c0, cs)
     das = np.empty_like(gates)
     dh_next, dc_next = np.zeros_like(cache.h0), np.zeros_like(cache.c0)
@@ -143,11 +124,6 @@ def lstm_backward(dhs: object, cache: LSTMCache) -> tuple[LSTMParams, np.ndarray
         dh_next = das[t] @ W_h
     dW_h = flat(das).T @ flat(previous_states(cache.h0, hs))
     dW_x = flat(das).T @ flat(xs)
-    db = flat(das).sum(axis=0)
-    fields = {}
-    for k, g in enumerate(_ORDER):
-        rows = slice(k * H, (k + 1) * H)
-        fields[f"W_{g}"] = np.hstack([dW_h[rows], dW_x[rows]])
-        fields[f"b_{g}"] = db[rows]
+    grads = unstacked(LSTMParams, _ORDER, dW_h, dW_x, flat(das).sum(axis=0))
     h_shared, c_shared = cache.shared
-    return LSTMParams(**fields), das @ W_x, reduce_like(dh_next, h_shared), reduce_like(dc_next, c_shared)
+    return grads, das @ W_x, reduce_like(dh_next, h_shared), reduce_like(dc_next, c_shared)

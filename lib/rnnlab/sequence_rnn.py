@@ -6,16 +6,11 @@ import dataclasses
 
 import numpy as np
 
-from ._sequence_checks import (
-    flat,
-    initial_state,
-    previous_states,
-    reduce_like,
-    sequence_inputs,
-    upstream,
-    working_dtype,
-)
+from ._gate_blocks import stacked, unstacked
+from ._sequence_checks import flat, previous_states, reduce_like, sequence_preamble, upstream
 from .params import RNNParams
+
+_ORDER = ("",)  # one block: W itself
 
 
 @dataclasses.dataclass
@@ -46,17 +41,13 @@ def rnn_forward(xs: object, h0: object, p: RNNParams, *, dtype: object = np.floa
     hs : array (T, B, H), the state after every step
     cache : RNNCache for :func:`rnn_backward`
     """
-    xs = sequence_inputs(xs, p, RNNParams)
-    dtype = working_dtype(dtype)
-    xs = xs.astype(dtype, copy=False)
+    xs, [(h0, shared)] = sequence_preamble(xs, p, RNNParams, {"h0": h0}, dtype)
     T, B, _ = xs.shape
     H = p.hidden_size
-    h0, shared = initial_state("h0", h0, B, H)
-    h0 = h0.astype(dtype, copy=False)
-    W = p.W.astype(dtype)
-    W_hT, W_xT = W[:, :H].T.copy(), W[:, H:].T.copy()
-    a_x = (flat(xs) @ W_xT + p.b.astype(dtype)).reshape(T, B, H)
-    hs = np.empty((T, B, H), dtype)
+    W_h, W_x, b = stacked(p, _ORDER, xs.dtype)
+    W_hT, W_xT = W_h.T.copy(), W_x.T.copy()
+    a_x = (flat(xs) @ W_xT + b).reshape(T, B, H)
+    hs = np.empty((T, B, H), xs.dtype)
     h = h0
     for t in range(T):
         h = np.tanh(a_x[t] + h @ W_hT, out=hs[t])
@@ -87,7 +78,7 @@ def rnn_backward(dhs: object, cache: RNNCache) -> tuple[RNNParams, np.ndarray, n
     dhs = upstream(dhs, hs.shape).astype(hs.dtype, copy=False)
     H = p.hidden_size
     W = p.W.astype(hs.dtype)
-    W_h, W_x = W[:, :H], W[:, H:]
+    W_h, W_x = W[:, :H], W[:, H:]  # views of W, not stacked() copies: numpy's product differs in the last bit
     das = np.empty_like(hs)
     dh_next = np.zeros_like(cache.h0)
     for t in reversed(range(len(hs))):
@@ -96,5 +87,5 @@ def rnn_backward(dhs: object, cache: RNNCache) -> tuple[RNNParams, np.ndarray, n
         dh_next = das[t] @ W_h
     dW_h = flat(das).T @ flat(previous_states(cache.h0, hs))
     dW_x = flat(das).T @ flat(xs)
-    grads = RNNParams(W=np.hstack([dW_h, dW_x]), b=flat(das).sum(axis=0))
+    grads = unstacked(RNNParams, _ORDER, dW_h, dW_x, flat(das).sum(axis=0))
     return grads, das @ W_x, reduce_like(dh_next, cache.h0_shared)

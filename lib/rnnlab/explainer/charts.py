@@ -16,7 +16,7 @@ from .model import Trace
 
 DIGITS = 3
 
-# Colours as in rnnlab.viz (the book's figures), so the live charts and the static figures agree.
+# Colours as in rnnlab.plots.style (the book's figures), so the live charts and the static figures agree.
 COLORS = {
     "x": "#CCB974", "h_prev": "#8C8C8C", "c_prev": "#8C8C8C", "a": "#937860", "h": "#937860",
     "f": "#4C72B0", "i": "#DD8452", "c_tilde": "#55A868", "c": "#8172B3", "o": "#C44E52",

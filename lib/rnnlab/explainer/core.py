@@ -9,7 +9,7 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from ..params import _Params
+from ..params import CellParams
 from . import charts
 from .controls import layout, make_controls, preset_options
 from .equations import equations
@@ -54,7 +54,7 @@ class Explainer:
         self._kind = check_kind(kind)
         self._holding = False
         self._source = "worked example"  # a preset's name, or "" for random weights
-        self._params: dict[str, _Params] = {}
+        self._params: dict[str, CellParams] = {}
         self._steps: dict[str, Trace] = {}
         self._sequence: dict[str, list[Trace]] = {}
         self.controls = make_controls(self._kind, list(self.presets))
@@ -91,7 +91,7 @@ class Explainer:
         return {"z_weights": self.controls["z_weights"].value, "reset": self.controls["reset"].value}
 
     @property
-    def params(self) -> _Params | dict[str, _Params]:
+    def params(self) -> CellParams | dict[str, CellParams]:
         """The current weights: a params object, or for ``"both"`` a dict ``{"lstm": ..., "gru": ...}``."""
         return self._per_kind(self._params)
 

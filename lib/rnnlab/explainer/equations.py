@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..functions import affine, concat
-from ..params import _Params
+from ..params import CellParams
 from .charts import CELL_TITLES, SYMBOLS
 from .model import Trace
 
@@ -52,11 +52,11 @@ def sums(*terms: list[str]) -> str:
     return "[" + ", ".join(" + ".join(parts) for parts in zip(*terms, strict=True)) + "]"
 
 
-def rnn_lines(p: _Params, trace: Trace) -> list[str]:
+def rnn_lines(p: CellParams, trace: Trace) -> list[str]:
     return [line("h", f"tanh(<i>W</i> {V} + <i>b</i>)", f"tanh({vec(trace.a)})", vec(trace.h))]
 
 
-def lstm_lines(p: _Params, trace: Trace) -> list[str]:
+def lstm_lines(p: CellParams, trace: Trace) -> list[str]:
     v = concat(trace.h_prev, trace.x)
     c_prev, c_sym, ct_sym = trace.c_prev, SYMBOLS["c_prev"][0], SYMBOLS["c_tilde"][0]
     f_sym, i_sym, o_sym = SYMBOLS["f"][0], SYMBOLS["i"][0], SYMBOLS["o"][0]
@@ -81,7 +81,7 @@ def lstm_lines(p: _Params, trace: Trace) -> list[str]:
     ]
 
 
-def gru_lines(p: _Params, trace: Trace) -> list[str]:
+def gru_lines(p: CellParams, trace: Trace) -> list[str]:
     v = concat(trace.h_prev, trace.x)
     r_sym, z_sym, h_sym, ht_sym = SYMBOLS["r"][0], SYMBOLS["z"][0], SYMBOLS["h_prev"][0], SYMBOLS["h_tilde"][0]
     H = p.hidden_size
@@ -111,7 +111,7 @@ def gru_lines(p: _Params, trace: Trace) -> list[str]:
 LINES = {"rnn": rnn_lines, "lstm": lstm_lines, "gru": gru_lines}
 
 
-def equations(cell: str, p: _Params, trace: Trace) -> str:
+def equations(cell: str, p: CellParams, trace: Trace) -> str:
     """The equation table of one cell's step, with ``[h_{t-1}, x_t]`` spelled out first."""
     head = f'<tr><td></td><td style="color:#555555">{V} = {vec(concat(trace.h_prev, trace.x))}</td></tr>'
     if cell == "gru":

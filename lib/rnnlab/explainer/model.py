@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cells import gru_step, lstm_step, rnn_step
-from ..params import GRUParams, LSTMParams, RNNParams, _Params
+from ..kinds import cell_kind
+from ..params import CellParams
 from ..traces import GRUTrace, LSTMTrace, RNNTrace
 
 #: The cell picker's choices: value -> label. "both" shows the LSTM and the GRU side by side.
@@ -17,8 +17,6 @@ KINDS = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU", "both": "LSTM and GRU"}
 
 #: D and H of every cell the explainer shows (the book's 3-D example).
 SIZE = 3
-
-PARAMS_CLASSES: dict[str, type[_Params]] = {"rnn": RNNParams, "lstm": LSTMParams, "gru": GRUParams}
 
 Trace = RNNTrace | LSTMTrace | GRUTrace
 
@@ -28,11 +26,17 @@ SEQUENCE_LENGTH = 8
 
 
 def check_kind(kind: object) -> str:
-    """Return ``kind`` if it is one of :data:`KINDS`, else raise ``ValueError`` naming the choices."""
-    if not isinstance(kind, str) or kind not in KINDS:
+    """Return ``kind`` if it is one of :data:`KINDS`, else raise ``ValueError`` naming the choices.
+
+    The picker's choices are :mod:`rnnlab.kinds`' cells plus ``"both"``, so the message lists ``"both"`` too.
+    """
+    if kind == "both":
+        return kind
+    try:
+        return cell_kind(kind).name
+    except (TypeError, ValueError):
         choices = ", ".join(repr(k) for k in KINDS)
-        raise ValueError(f"kind: expected one of {choices}, got {kind!r}")
-    return kind
+        raise ValueError(f"kind: expected one of {choices}, got {kind!r}") from None
 
 
 def cells_of(kind: str) -> tuple[str, ...]:
@@ -40,7 +44,7 @@ def cells_of(kind: str) -> tuple[str, ...]:
     return ("lstm", "gru") if check_kind(kind) == "both" else (kind,)
 
 
-def random_params(cell: str, seed: int, scale: float) -> _Params:
+def random_params(cell: str, seed: int, scale: float) -> CellParams:
     """``Params.random(3, 3, seed)`` of the cell, every array multiplied by ``scale``.
 
     Parameters
@@ -51,7 +55,7 @@ def random_params(cell: str, seed: int, scale: float) -> _Params:
     scale : float
         Factor on every weight and bias: 0 switches every gate to one half, large values saturate them.
     """
-    cls = PARAMS_CLASSES[cell]
+    cls = cell_kind(cell, name="cell").params
     base = cls.random(SIZE, SIZE, seed=int(seed))
     return cls(**{name: float(scale) * array for name, array in base.arrays().items()})
 
@@ -61,7 +65,7 @@ def cell_step(
     x: np.ndarray,
     h_prev: np.ndarray,
     c_prev: np.ndarray,
-    params: _Params,
+    params: CellParams,
     *,
     z_weights: str = "old",
     reset: str = "before",
@@ -79,11 +83,11 @@ def cell_step(
     -------
     The cell's trace (:class:`rnnlab.RNNTrace`, :class:`rnnlab.LSTMTrace` or :class:`rnnlab.GRUTrace`).
     """
-    if cell == "rnn":
-        return rnn_step(x, h_prev, params)
-    if cell == "lstm":
-        return lstm_step(x, h_prev, c_prev, params)
-    return gru_step(x, h_prev, params, z_weights=z_weights, reset=reset)
+    kind = cell_kind(cell, name="cell")
+    if kind.name == "gru":
+        return kind.step(x, h_prev, params, z_weights=z_weights, reset=reset)
+    states = {"h": h_prev, "c": c_prev}
+    return kind.step(x, *(states[name] for name in kind.states), params)
 
 
 def sequence_inputs(pattern: str, x: np.ndarray, seed: int, length: int = SEQUENCE_LENGTH) -> np.ndarray:
@@ -123,7 +127,7 @@ def run_sequence(
     xs: np.ndarray,
     h0: np.ndarray,
     c0: np.ndarray,
-    params: _Params,
+    params: CellParams,
     *,
     z_weights: str = "old",
     reset: str = "before",

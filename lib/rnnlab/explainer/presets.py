@@ -13,7 +13,7 @@ import dataclasses
 import numpy as np
 
 from .. import examples
-from ..params import _Params
+from ..params import CellParams
 
 #: Bias that saturates a gate whose weights are zero: sigmoid(12) = 0.999994.
 SATURATE = 12.0
@@ -81,7 +81,7 @@ def worked_example(cell: str) -> examples.Example:
     return {"rnn": examples.rnn_3d, "lstm": examples.lstm_3d, "gru": examples.gru_3d}[cell]()
 
 
-def preset_params(name: str, cell: str, z_weights: str = "old") -> _Params:
+def preset_params(name: str, cell: str, z_weights: str = "old") -> CellParams:
     """The weights of preset ``name`` for ``cell``.
 
     Parameters
@@ -101,7 +101,7 @@ def preset_params(name: str, cell: str, z_weights: str = "old") -> _Params:
     return {"rnn": _rnn, "lstm": _lstm, "gru": _gru}[cell](name, base, z_weights)
 
 
-def _pinned(p: _Params, gate: str, bias: float) -> dict[str, np.ndarray]:
+def _pinned(p: CellParams, gate: str, bias: float) -> dict[str, np.ndarray]:
     """Fields that make ``gate`` (a letter such as ``"f"``) a constant: zero weights, every bias ``bias``."""
     W = getattr(p, f"W_{gate}")
     return {f"W_{gate}": np.zeros_like(W), f"b_{gate}": np.full(W.shape[0], bias)}
@@ -113,7 +113,7 @@ def _reads_only_x(W: np.ndarray, W_x: np.ndarray) -> np.ndarray:
     return np.concatenate([np.zeros((H, H)), W_x], axis=1)
 
 
-def _rnn(name: str, p: _Params, z_weights: str) -> _Params:
+def _rnn(name: str, p: CellParams, z_weights: str) -> CellParams:
     H = p.hidden_size
     if name == "remember everything":
         return p.replace(W=np.concatenate([np.eye(H), np.zeros((H, p.input_size))], axis=1), b=np.zeros(H))
@@ -122,7 +122,7 @@ def _rnn(name: str, p: _Params, z_weights: str) -> _Params:
     return p.replace(W=_reads_only_x(p.W, np.eye(H, p.input_size)), b=np.zeros(H))  # copy the input
 
 
-def _lstm(name: str, p: _Params, z_weights: str) -> _Params:
+def _lstm(name: str, p: CellParams, z_weights: str) -> CellParams:
     if name == "remember everything":
         return p.replace(**_pinned(p, "f", SATURATE), **_pinned(p, "i", -SATURATE))
     open_to_new = _pinned(p, "f", -SATURATE) | _pinned(p, "i", SATURATE)
@@ -137,7 +137,7 @@ def _lstm(name: str, p: _Params, z_weights: str) -> _Params:
     )
 
 
-def _gru(name: str, p: _Params, z_weights: str) -> _Params:
+def _gru(name: str, p: CellParams, z_weights: str) -> CellParams:
     keep = SATURATE if z_weights == "old" else -SATURATE
     no_history = _pinned(p, "r", -SATURATE)
     if name == "remember everything":

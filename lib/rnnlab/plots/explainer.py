@@ -2,7 +2,7 @@
 
 :func:`explainer_figure` draws what the live charts show (inputs, every gate and state, values labelled);
 :func:`sequence_figure` draws the sequence mode's heatmap. Both read the explainer's rnnlab traces, so a
-static page shows the same numbers a learner sees live. Style and colours come from :mod:`rnnlab.viz`.
+static page shows the same numbers a learner sees live. Style and colours come from :mod:`rnnlab.plots.style`.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .explainer import Explainer
-from .explainer.charts import GATES, QUANTITIES
-from .viz import COLORS, INK, label_of, new_figure
+from ..explainer import Explainer
+from ..explainer.charts import GATES, QUANTITIES
+from ..kinds import KINDS
+from .style import COLORS, INK, label_of, new_figure
 
 INPUTS = {"rnn": ("x", "h_prev"), "lstm": ("x", "h_prev", "c_prev"), "gru": ("x", "h_prev")}
-TITLES = {"rnn": "plain RNN", "lstm": "LSTM", "gru": "GRU"}
 INPUT_COLOR = "#8C8C8C"
 
 
@@ -26,7 +26,7 @@ def _traces(e: Explainer) -> dict[str, object]:
 
 def _title(e: Explainer, cell: str) -> str:
     source = e.weights_source or "random weights"
-    title = f"{TITLES[cell]}: {source}"
+    title = f"{KINDS[cell].title}: {source}"
     if cell == "gru":
         title += f"\n(z_weights={e.conventions['z_weights']!r}, reset={e.conventions['reset']!r})"
     return title
@@ -105,5 +105,5 @@ def sequence_figure(e: Explainer, cell: str | None = None) -> Figure:
     ax.set_yticks(range(len(rows)), labels, fontsize=8)
     ax.set_xlabel("time step t")
     pattern = e.controls["seq_pattern"].value
-    ax.set_title(f"{TITLES[cell]}, {e.weights_source or 'random weights'}: {pattern} input", fontsize=9.5)
+    ax.set_title(f"{KINDS[cell].title}, {e.weights_source or 'random weights'}: {pattern} input", fontsize=9.5)
     return fig

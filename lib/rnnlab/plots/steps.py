@@ -1,9 +1,7 @@
-"""Figures for the book: gate bar charts, heatmaps, gradient-decay plots and the GRU interpolation.
+"""Figures of one step and of a sequence: gate bar charts, heatmaps, gradient-decay plots and the GRU interpolation.
 
-Every function returns a :class:`matplotlib.figure.Figure` drawn in the book's style: a white figure
-background with mid-saturation colours, so that a figure reads the same in the light and the dark theme
-of the book. Bad input raises ``ValueError`` naming the argument. The cell diagrams live in
-:mod:`rnnlab.diagrams`.
+Every function returns a :class:`matplotlib.figure.Figure` in the book's style (:mod:`rnnlab.plots.style`).
+Bad input raises ``ValueError`` naming the argument. The cell diagrams live in :mod:`rnnlab.plots.diagrams`.
 """
 
 from __future__ import annotations
@@ -11,83 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-# One colour per quantity, the same on every page (mid-saturation: legible on white, not garish).
-COLORS = {
-    "f": "#4C72B0",
-    "i": "#DD8452",
-    "c_tilde": "#55A868",
-    "c": "#8172B3",
-    "o": "#C44E52",
-    "h": "#937860",
-    "r": "#DA8BC3",
-    "z": "#4C9DB0",
-    "h_tilde": "#55A868",
-    "h_prev": "#8C8C8C",
-    "c_prev": "#B0B0B0",
-    "x": "#CCB974",
-}
-CYCLE = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#4C9DB0", "#8C8C8C"]
-
-# How the book writes each quantity in a legend or label.
-SYMBOLS = {
-    "f": r"$f_t$",
-    "i": r"$i_t$",
-    "c_tilde": r"$\tilde c_t$",
-    "c": r"$c_t$",
-    "c_prev": r"$c_{t-1}$",
-    "o": r"$o_t$",
-    "h": r"$h_t$",
-    "h_prev": r"$h_{t-1}$",
-    "r": r"$r_t$",
-    "z": r"$z_t$",
-    "h_tilde": r"$\tilde h_t$",
-    "x": r"$x_t$",
-}
-
-BACKGROUND = "white"
-INK = "#222222"
-GRID = "#DDDDDD"
-
-
-def new_figure(width: float = 6.4, height: float = 3.4, ncols: int = 1) -> tuple[Figure, list[Axes]]:
-    """A figure in the book's style: white background, dark ink, light grid, no top/right spines.
-
-    The figure is created without pyplot, so building it never opens a window or leaks into a notebook's
-    automatic display; show it with ``IPython.display.display(fig)`` or ``myst_nb.glue``.
-
-    Returns
-    -------
-    fig : Figure
-    axes : list of ``ncols`` Axes
-    """
-    fig = Figure(figsize=(width, height), dpi=110, facecolor=BACKGROUND, layout="constrained")
-    axes = [fig.add_subplot(1, ncols, k + 1) for k in range(ncols)]
-    for ax in axes:
-        style_axes(ax)
-    return fig, axes
-
-
-def style_axes(ax: Axes) -> None:
-    """Apply the book's axes style (white face, dark ink, light grid behind the data)."""
-    ax.set_facecolor(BACKGROUND)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    for side in ("left", "bottom"):
-        ax.spines[side].set_color(INK)
-    ax.tick_params(colors=INK, labelsize=9)
-    ax.xaxis.label.set_color(INK)
-    ax.yaxis.label.set_color(INK)
-    ax.title.set_color(INK)
-    ax.grid(True, color=GRID, linewidth=0.7)
-    ax.set_axisbelow(True)
-
-
-def label_of(name: str) -> str:
-    """The book's symbol for ``name`` (``"c_tilde"`` -> ``$\\tilde c_t$``); unknown names pass through."""
-    return SYMBOLS.get(name, name)
+from .style import CYCLE, INK, color_of, label_of, new_figure
 
 
 def gate_bars(
@@ -98,7 +22,7 @@ def gate_bars(
     Parameters
     ----------
     values : mapping of name -> array (H,)
-        For example ``{"f": f, "i": i}``; names in :data:`SYMBOLS` get the book's symbol and colour.
+        For example ``{"f": f, "i": i}``; names in :data:`rnnlab.plots.style.SYMBOLS` get the book's symbol and colour.
     title : str, optional
     ylim : (low, high), optional
         Defaults to ``(0, 1)`` when every value lies in [0, 1] (gates), else fits the data.
@@ -114,7 +38,7 @@ def gate_bars(
     positions = np.arange(H)
     for k, (name, array) in enumerate(arrays.items()):
         offset = (k - (len(arrays) - 1) / 2) * width
-        bars = ax.bar(positions + offset, array, width, label=label_of(name), color=_color(name, k))
+        bars = ax.bar(positions + offset, array, width, label=label_of(name), color=color_of(name, k))
         ax.bar_label(bars, fmt="%.2f", fontsize=8 if len(arrays) < 4 else 7, color=INK, padding=2)
     everything = np.concatenate(list(arrays.values()))
     if ylim is None:
@@ -304,18 +228,4 @@ def _vectors(name: str, values: Mapping[str, object]) -> dict[str, np.ndarray]:
     return arrays
 
 
-def _color(name: str, k: int) -> str:
-    return COLORS.get(name, CYCLE[k % len(CYCLE)])
-
-
-__all__: Sequence[str] = [
-    "COLORS",
-    "SYMBOLS",
-    "gate_bars",
-    "gradient_decay",
-    "interpolation",
-    "label_of",
-    "new_figure",
-    "state_heatmap",
-    "style_axes",
-]
+__all__: Sequence[str] = ["gate_bars", "gradient_decay", "interpolation", "state_heatmap"]

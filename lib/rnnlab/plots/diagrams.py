@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-from .viz import INK, new_figure
+from .style import INK, new_figure
 
 CELL_FILL = "#EEF2F7"
 CELL_EDGE = "#6B7A8F"

@@ -15,8 +15,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
+from ..kinds import KINDS
+
 CELL_COLORS = {"rnn": "#c8695b", "lstm": "#4f7fb8", "gru": "#5c9e6e"}
-CELL_NAMES = {"rnn": "plain RNN", "lstm": "LSTM", "gru": "GRU"}
+CELL_NAMES = {name: kind.title for name, kind in KINDS.items()}
 GATE_COLORS = {
     "r": "#d9a05b",
     "z": "#7fa7cf",
