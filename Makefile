@@ -34,8 +34,8 @@ test: $(VENV)/.test
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-sanitize-with chapters/sanitize.cfg tests chapters
 
 lint: $(VENV)/.test
-	$(BIN)/ruff check lib tests bench
-	$(BIN)/ruff format --check lib tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: $(VENV)/.test
 	$(BIN)/python bench/run.py

@@ -51,8 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no such notebook: {', '.join(missing)}", file=sys.stderr)
         return 2
     for number, path in enumerate(args.notebooks, 1):
-        print(f"[{number}/{len(args.notebooks)}] {path} ...", end=" ", flush=True)
-        print(f"{execute(path, args.timeout):.1f} s", flush=True)
+        seconds = execute(path, args.timeout)
+        print(f"[{number}/{len(args.notebooks)}] executed {path} in {seconds:.1f} s", flush=True)
     return 0
 
 
