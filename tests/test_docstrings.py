@@ -21,11 +21,12 @@ def public_objects() -> dict[str, object]:
         obj = getattr(rnnlab, name)
         if not isinstance(obj, types.ModuleType):
             found[f"rnnlab.{name}"] = obj
-    for module in (interop, cells):
-        for name, obj in vars(module).items():
-            defined_here = getattr(obj, "__module__", None) == module.__name__
-            if not name.startswith("_") and defined_here and (inspect.isfunction(obj) or inspect.isclass(obj)):
-                found[f"{module.__name__}.{name}"] = obj
+    for name in cells.__all__:  # one module per cell, every equation exported by rnnlab.cells
+        found[f"rnnlab.cells.{name}"] = getattr(cells, name)
+    for name, obj in vars(interop).items():
+        defined_here = getattr(obj, "__module__", None) == interop.__name__
+        if not name.startswith("_") and defined_here and (inspect.isfunction(obj) or inspect.isclass(obj)):
+            found[f"rnnlab.interop.{name}"] = obj
     return found
 
 

@@ -62,10 +62,28 @@ _REPLACED_BEFORE_IMPORT = [
 # The modules that implement the cells: a student's function must not call into them. A frame is
 # recognised by its module's name, or by its file name in case a function was copied into another module.
 PACKAGE = _PACKAGE = __name__.rsplit(".", 2)[0]
-REFERENCE_MODULES = ("cells", "sequence_rnn", "sequence_lstm", "sequence_gru", "gradcheck", "interop")
-_REFERENCE_NAMES = {f"{_PACKAGE}.{name}" for name in REFERENCE_MODULES}
-_REFERENCE_FILES = {
-    str(folder / f"{name}.py")
+REFERENCE_MODULES = (
+    "cells.rnn", "cells.lstm", "cells.gru", "cells.affine",
+    "sequence_rnn", "sequence_lstm", "sequence_gru", "gradcheck", "interop",
+)  # fmt: skip
+
+
+def shown_module(name: str) -> str:
+    """How a message names a reference module: ``rnnlab.cells`` for ``cells.gru`` (the package students
+    import from), ``rnnlab.sequence_gru`` for ``sequence_gru``."""
+    return f"{_PACKAGE}.{name.split('.')[0]}"
+
+
+_REFERENCE_NAMES = {f"{_PACKAGE}.{name}": shown_module(name) for name in REFERENCE_MODULES}  # module -> shown
+
+
+def reference_file(name: str) -> str:
+    """``cells/gru.py`` for ``"cells.gru"``: the file of one reference module, relative to the package."""
+    return name.replace(".", "/") + ".py"
+
+
+_REFERENCE_FILES = {  # file -> module name, for a function copied into another module
+    str(folder / reference_file(name)): shown_module(name)
     for folder in {Path(__file__).parents[1], Path(__file__).resolve().parents[1]}
     for name in REFERENCE_MODULES
 }
@@ -136,7 +154,7 @@ def call_student(fn: Callable[..., object], args: tuple, kwargs: dict) -> object
         if event == "call":
             module = frame.f_globals.get("__name__")
             if module in _REFERENCE_NAMES or frame.f_code.co_filename in _REFERENCE_FILES:
-                where = module if module in _REFERENCE_NAMES else f"{_PACKAGE}.{Path(frame.f_code.co_filename).stem}"
+                where = _REFERENCE_NAMES.get(module) or _REFERENCE_FILES[frame.f_code.co_filename]
                 called.append(f"{where}.{frame.f_code.co_name}")
                 raise ReferenceCallError(_reference_message(called[0]))
 

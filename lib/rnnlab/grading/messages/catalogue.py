@@ -69,8 +69,8 @@ def reference_functions() -> frozenset[str]:
     folder = Path(_guard.__file__).resolve().parents[1]
     found = set()
     for module in _guard.REFERENCE_MODULES:
-        tree = ast.parse((folder / f"{module}.py").read_text(encoding="utf-8"))
+        tree = ast.parse((folder / _guard.reference_file(module)).read_text(encoding="utf-8"))
         names = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
         names |= {"<lambda>", "<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>", "<module>"}
-        found |= {f"{_guard.PACKAGE}.{module}.{name}" for name in names}
+        found |= {f"{_guard.shown_module(module)}.{name}" for name in names}
     return frozenset(found)
