@@ -359,7 +359,6 @@ def test_an_unprivileged_grader_gets_the_same_sandbox(bwrap: str, tmp_path: Path
 def test_the_kernel_imports_the_course_packages_from_where_the_grader_found_them() -> None:
     """Another checkout's ``lib`` on the environment's ``.pth`` must not win: the exposed folder is on PYTHONPATH."""
     import rnnlab
-
     from coursegrader.sandbox.view import import_path
 
     reference = str(Path(rnnlab.__file__).resolve().parent.parent)
