@@ -1,19 +1,21 @@
-"""nbgrader configuration of the course: solutions/ -> exercises/, grading work area under grading/."""
+"""nbgrader configuration of the course: solutions/ -> exercises/, grading work area under grading/.
 
+The folders and the gradebook come from ``coursegrader.course`` (``LAYOUT``), the one place that names them.
+"""
+
+import sys
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+if (ROOT / "lib" / "coursegrader").is_dir() and str(ROOT / "lib") not in sys.path:
+    sys.path.insert(0, str(ROOT / "lib"))  # this checkout's coursegrader, whichever one is installed
+
+from coursegrader.course import Course  # noqa: E402 (needs the path above)
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
-ROOT = Path(__file__).resolve().parent
-
-c.CourseDirectory.root = str(ROOT)
+Course(ROOT).configure(c)
 c.CourseDirectory.course_id = "gated-rnn"
-c.CourseDirectory.source_directory = "solutions"
-c.CourseDirectory.release_directory = "exercises"
-c.CourseDirectory.submitted_directory = "grading/submitted"
-c.CourseDirectory.autograded_directory = "grading/autograded"
-c.CourseDirectory.feedback_directory = "grading/feedback"
-c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'grading' / 'gradebook.db'}"
 
 # What a solution region becomes in the student version.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

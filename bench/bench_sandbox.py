@@ -74,7 +74,7 @@ def summary(label: str, sandboxed: list[float], unsandboxed: list[float], per: i
 
 
 def main() -> list[str]:
-    from coursegrader.execute import CappedExecute, SandboxedExecute
+    from coursegrader.preprocessors import CappedExecute, SandboxedExecute
     from coursegrader.sandbox.probe import check_sandbox
 
     probe = check_sandbox([], ["rnnlab"])

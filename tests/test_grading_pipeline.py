@@ -27,6 +27,7 @@ from students import STUDENTS, write_class
 from students.kit import Kit, course_kit, throwaway_course
 
 from coursegrader.collect import SubmissionsError, extract_zip, open_submissions
+from coursegrader.contracts import StudentOutcome, WorkerSpec
 from coursegrader.course import Course
 from coursegrader.feedback import NOTE, find_leaks, hidden_lines
 from coursegrader.flags import flags
@@ -361,20 +362,22 @@ FAKE_WORKER = textwrap.dedent(
     """
 )
 
+FAKE_SPEC = WorkerSpec(course_root="/nowhere", assignment="x", submitted="/nowhere/submitted")
+
 
 def test_pool_survives_hanging_and_dying_workers(tmp_path: Path) -> None:
     """The per-student time limit stops a hung worker; a dead or failing worker is replaced; everyone is reported."""
     script = tmp_path / "fake_worker.py"
     script.write_text(FAKE_WORKER)
-    seen: dict[str, dict] = {}
+    seen: dict[str, StudentOutcome] = {}
     tasks = [Task(name, ["nb"]) for name in ["a", "hangs", "b", "dies", "c", "fatal", "d"]]
-    run_pool(tasks, {"assignment": "x"}, tmp_path, 2, 3.0, lambda task, result: seen.update({task.student: result}),
+    run_pool(tasks, FAKE_SPEC, tmp_path, 2, 3.0, lambda task, result: seen.update({task.student: result}),
              command=[sys.executable, str(script)])  # fmt: skip
     assert sorted(seen) == sorted(t.student for t in tasks)
-    assert seen["hangs"] == {"student": "hangs", "problem": "timed out"}
-    assert seen["dies"] == {"student": "dies", "problem": "grader process died"}
-    assert seen["fatal"] == {"student": "fatal", "problem": "the worker's pristine gradebook was modified"}
-    assert all(seen[s] == {"student": s, "notebooks": []} for s in "abcd")
+    assert seen["hangs"] == StudentOutcome("hangs", problem="timed out")
+    assert seen["dies"] == StudentOutcome("dies", problem="grader process died")
+    assert seen["fatal"] == StudentOutcome("fatal", problem="the worker's pristine gradebook was modified")
+    assert all(seen[s] == StudentOutcome(s) for s in "abcd")
 
 
 def test_a_sandbox_violation_stops_the_whole_run(tmp_path: Path) -> None:
@@ -385,14 +388,14 @@ def test_a_sandbox_violation_stops_the_whole_run(tmp_path: Path) -> None:
     script.write_text(FAKE_WORKER)
     seen: list[str] = []
 
-    def on_result(task: Task, result: dict) -> None:
+    def on_result(task: Task, result: StudentOutcome) -> None:
         seen.append(task.student)
-        if "violation" in result:
-            raise RuntimeError(result["violation"])
+        if result.violation:
+            raise RuntimeError(result.violation)
 
     tasks = [Task(name, ["nb"]) for name in ["violates", "a", "b", "c", "d", "e"]]
     with pytest.raises(RuntimeError, match="library changed"):
-        run_pool(tasks, {"assignment": "x"}, tmp_path, 1, 30.0, on_result, command=[sys.executable, str(script)])
+        run_pool(tasks, FAKE_SPEC, tmp_path, 1, 30.0, on_result, command=[sys.executable, str(script)])
     assert seen == ["violates"], f"ours {seen} vs reference ['violates']"
     workers = [p for p in psutil.Process().children(recursive=True) if str(script) in " ".join(p.cmdline())]
     assert workers == [], f"workers still running: {workers}"

@@ -165,7 +165,7 @@ def bwrap() -> str:
 
 def run(cells: list[str], tmp_path: Path, timeout: int = 30, **limits: int):
     """Execute ``cells`` in a sandboxed kernel; return (outputs per cell as text, the sandbox's report)."""
-    from coursegrader.execute import SandboxedExecute
+    from coursegrader.preprocessors import SandboxedExecute
 
     nb = new_notebook(cells=[new_code_cell(source) for source in cells])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -354,3 +354,13 @@ def test_an_unprivileged_grader_gets_the_same_sandbox(bwrap: str, tmp_path: Path
     assert done.returncode == 0, done.stderr
     uid, _, listing = done.stdout.partition(" ")
     assert uid == "65534" and "root" not in listing and "work" not in listing, done.stdout
+
+
+def test_the_kernel_imports_the_course_packages_from_where_the_grader_found_them() -> None:
+    """Another checkout's ``lib`` on the environment's ``.pth`` must not win: the exposed folder is on PYTHONPATH."""
+    import rnnlab
+    from coursegrader.sandbox.view import import_path
+
+    reference = str(Path(rnnlab.__file__).resolve().parent.parent)
+    assert import_path(["rnnlab"]) == reference, f"ours {import_path(['rnnlab'])} vs reference {reference}"
+    assert sandbox_env(Path("/s"), Path(sys.executable), reference)["PYTHONPATH"] == reference

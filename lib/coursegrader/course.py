@@ -39,44 +39,70 @@ def put_python_tools_on_path() -> None:
         os.environ["PATH"] = scripts + os.pathsep + path
 
 
+#: nbgrader's folders of the course, relative to its root: the one place that names them (``nbgrader_config.py``
+#: and :meth:`Course.configure` both take them from here).
+LAYOUT = {
+    "source_directory": "solutions",
+    "release_directory": "exercises",
+    "submitted_directory": "grading/submitted",
+    "autograded_directory": "grading/autograded",
+    "feedback_directory": "grading/feedback",
+}
+GRADING = "grading"
+GRADEBOOK = "grading/gradebook.db"
+
+
 @dataclass(frozen=True)
 class Course:
     """The course's directories, relative to its root (the folder holding ``nbgrader_config.py``).
 
-    ``solutions/`` is nbgrader's source directory; everything grading produces lives under ``grading/``
-    (git-ignored): ``submitted/``, ``autograded/``, ``feedback/``, ``gradebook.db``, ``grades.csv`` and
-    the class report.
+    ``solutions/`` is nbgrader's source directory, ``exercises/`` its release directory; everything grading
+    produces lives under ``grading/`` (git-ignored): ``submitted/``, ``autograded/``, ``feedback/``,
+    ``gradebook.db``, ``grades.csv`` and the class report. The folders are those of ``LAYOUT``.
     """
 
     root: Path
 
     @property
     def source(self) -> Path:
-        return self.root / "solutions"
+        return self.root / LAYOUT["source_directory"]
+
+    @property
+    def release(self) -> Path:
+        return self.root / LAYOUT["release_directory"]
 
     @property
     def grading(self) -> Path:
-        return self.root / "grading"
+        return self.root / GRADING
 
     @property
     def submitted(self) -> Path:
-        return self.grading / "submitted"
+        return self.root / LAYOUT["submitted_directory"]
 
     @property
     def autograded(self) -> Path:
-        return self.grading / "autograded"
+        return self.root / LAYOUT["autograded_directory"]
 
     @property
     def feedback(self) -> Path:
-        return self.grading / "feedback"
+        return self.root / LAYOUT["feedback_directory"]
 
     @property
     def gradebook(self) -> Path:
-        return self.grading / "gradebook.db"
+        return self.root / GRADEBOOK
 
     @property
     def db_url(self) -> str:
         return f"sqlite:///{self.gradebook}"
+
+    def configure(self, config: Config) -> Config:
+        """Point nbgrader's ``CourseDirectory`` in ``config`` at this course's folders and gradebook; return it."""
+        directory = config.CourseDirectory
+        directory.root = str(self.root)
+        for name, folder in LAYOUT.items():
+            setattr(directory, name, folder)
+        directory.db_url = self.db_url
+        return config
 
     def notebook_names(self, assignment_id: str) -> list[str]:
         """Names (without ``.ipynb``) of the assignment's notebooks in ``solutions/``."""
@@ -105,11 +131,45 @@ class Course:
         config_file = self.root / "nbgrader_config.py"
         if config_file.exists():
             config.merge(PyFileConfigLoader(config_file.name, path=str(self.root)).load_config())
+        return self.configure(config)
+
+
+@dataclass(frozen=True)
+class WorkArea:
+    """A grading worker's own folder: nbgrader's source, autograded and feedback steps, and per-student gradebooks.
+
+    Submissions are still read from the course (:meth:`configure`); nothing a worker writes lands there.
+    """
+
+    root: Path
+
+    @property
+    def source(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def autograded(self) -> Path:
+        return self.root / "autograded"
+
+    @property
+    def feedback(self) -> Path:
+        return self.root / "feedback"
+
+    def gradebook(self, student: str) -> Path:
+        """The copy of the registered gradebook one student is graded in."""
+        return self.root / "db" / f"{student}.db"
+
+    def configure(self, config: Config, course: Course) -> Config:
+        """Point ``config``'s ``CourseDirectory`` at this work area, reading submissions from ``course``."""
         directory = config.CourseDirectory
         directory.root = str(self.root)
-        directory.source_directory = "solutions"
-        directory.submitted_directory = str(self.submitted)
+        directory.source_directory = str(self.source)
+        directory.submitted_directory = str(course.submitted)
         directory.autograded_directory = str(self.autograded)
         directory.feedback_directory = str(self.feedback)
-        directory.db_url = self.db_url
         return config
+
+
+def notebook_path(folder: Path, student: str, assignment: str, notebook: str) -> Path:
+    """``<folder>/<student>/<assignment>/<notebook>.ipynb``: nbgrader's layout of every per-student step."""
+    return folder / student / assignment / f"{notebook}.ipynb"

@@ -36,17 +36,14 @@ import re
 from pathlib import Path
 
 import nbformat
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from nbgrader import utils
 from nbgrader.api import Gradebook
-from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
 
 from rnnlab.grading import messages
 
 from .course import write_atomically
-from .gradebook import cell_score
 
 BEGIN = "BEGIN HIDDEN TESTS"
 END = "END HIDDEN TESTS"
@@ -126,10 +123,10 @@ def trusted_sources(db_url: str, assignment: str, notebook: str) -> dict[str, st
     dict of str to str
     """
     with Gradebook(db_url) as gradebook:
-        return _sources(gradebook, assignment, notebook)
+        return gradebook_sources(gradebook, assignment, notebook)
 
 
-def _sources(gradebook: Gradebook, assignment: str, notebook: str) -> dict[str, str]:
+def gradebook_sources(gradebook: Gradebook, assignment: str, notebook: str) -> dict[str, str]:
     return {cell.name: cell.source for cell in gradebook.find_notebook(notebook, assignment).source_cells}
 
 
@@ -279,51 +276,6 @@ def rounded(value: object, precision: int = 0, method: str = "common") -> object
     return value if isinstance(value, str) else round(float(value), precision)
 
 
-class GetGradesAndSources(GetGrades):
-    """nbgrader's ``GetGrades``, also putting the notebook's trusted sources into ``resources`` (same session).
-
-    A notebook with answers still to be graded by hand shows its total as ``14 (+ 2 pending)``.
-    """
-
-    def preprocess(self, nb, resources):
-        nb, resources = super().preprocess(nb, resources)
-        waiting = sum(
-            float(c.metadata.nbgrader.get("points") or 0)
-            for c in nb.cells
-            if utils.is_grade(c) and c.metadata.nbgrader.get("score") is None
-        )
-        if waiting:
-            resources["nbgrader"]["score"] = f"{resources['nbgrader']['score']:g} (+ {waiting:g} pending)"
-        return nb, resources
-
-    def _get_score(self, cell, resources):
-        """nbgrader's, except that an answer not graded yet gets the score None (shown "pending"), not 0."""
-        grade = self.gradebook.find_grade(
-            cell.metadata["nbgrader"]["grade_id"], self.notebook_id, self.assignment_id, self.student_id
-        )
-        cell.metadata.nbgrader["score"] = cell_score(grade)
-        cell.metadata.nbgrader["points"] = grade.max_score
-
-    def preprocess_cell(self, cell, resources, cell_index):
-        if "trusted_sources" not in resources["nbgrader"]:
-            resources["nbgrader"]["trusted_sources"] = _sources(self.gradebook, self.assignment_id, self.notebook_id)
-        return super().preprocess_cell(cell, resources, cell_index)
-
-
-class HideHiddenTests(NbGraderPreprocessor):
-    """:func:`hide` as an nbconvert preprocessor (after ``GetGradesAndSources``, or reading the gradebook itself)."""
-
-    def preprocess(self, nb, resources):
-        info = resources["nbgrader"]
-        sources = info.get("trusted_sources")
-        if sources is None:
-            sources = trusted_sources(info["db_url"], info["assignment"], info["notebook"])
-        return hide(nb, sources), resources
-
-
-FEEDBACK_PREPROCESSORS = [GetGradesAndSources, HideHiddenTests, CSSHTMLHeaderPreprocessor]
-
-
 def hidden_lines(solution_notebooks: list[Path]) -> list[str]:
     """Lines that appear only inside hidden-test regions of these notebooks (stripped, long enough)."""
     hidden, elsewhere = set(), set()
@@ -356,6 +308,8 @@ def find_leaks(page: str, secret_lines: list[str]) -> list[str]:
 class FeedbackWriter:
     """nbgrader's feedback HTML (its ``feedback`` template and ``GetGrades``), with ``HideHiddenTests``.
 
+    The preprocessors are those of :mod:`coursegrader.preprocessors.feedback`.
+
     One exporter serves every student of a worker, so the templates are compiled once, not per student
     (``nbgrader generate_feedback`` also reuses one exporter for a whole class).
     """
@@ -363,6 +317,8 @@ class FeedbackWriter:
     def __init__(self, config=None) -> None:
         from nbconvert.exporters import HTMLExporter
         from traitlets.config import Config
+
+        from .preprocessors.feedback import FEEDBACK_PREPROCESSORS  # they build on this module's functions
 
         templates = Path(utils.__file__).parent / "server_extensions" / "formgrader"
         settings = Config(config or {})

@@ -18,7 +18,8 @@ import nbformat
 from tqdm import tqdm
 
 from .collect import Submission, SubmissionsError, collect, open_submissions, zip_entry_times
-from .course import Course, put_python_tools_on_path, sha256
+from .contracts import StudentOutcome, StudentResult, Task, WorkerSpec
+from .course import Course, notebook_path, put_python_tools_on_path, sha256
 from .feedback import FeedbackWriter, hidden_lines
 from .feedback_command import remake
 from .flags import flags, locked_grade_ids
@@ -33,10 +34,10 @@ from .merge import (
     solution_sources,
     write_scores,
 )
-from .pool import Task, run_pool
+from .pool import run_pool
 from .questions import Question, questions
 from .register import grade_cells, register
-from .report import Row, StudentResult, diagnosed_mistakes, load_results, save_results
+from .report import Row, diagnosed_mistakes, load_results, save_results
 from .report_command import late_rule, write_outputs
 from .sandbox import Limits, bytes_text
 from .sandbox.kernel import remove_tree
@@ -119,7 +120,7 @@ class Grader:
     def max_scores(self, notebook: str) -> dict[str, float]:
         return {q.grade_id: q.points for q in self.asked if q.notebook == notebook}
 
-    def finish_safely(self, task: Task, outcome: dict) -> None:
+    def finish_safely(self, task: Task, outcome: StudentOutcome) -> None:
         """``finish_student``, but an unexpected error is this student's problem, never the class's."""
         try:
             self.finish_student(task, outcome)
@@ -127,28 +128,27 @@ class Grader:
             raise
         except Exception:  # noqa: BLE001 - record it and carry on with the class
             error = traceback.format_exc()
-            self.write_student_log(task.student, {"error": error})
+            self.write_student_log(task.student, StudentOutcome(task.student, error=error))
             self.say(f"{task.student}: could not record the result:\n{error}")
-            self.finish_student(task, {"problem": "grading error"})
+            self.finish_student(task, StudentOutcome(task.student, problem="grading error"))
 
-    def finish_student(self, task: Task, outcome: dict) -> None:
+    def finish_student(self, task: Task, outcome: StudentOutcome) -> None:
         """Merge one student's outcome into the gradebook, ``grading/`` and the stored results; write feedback."""
         submission = self.submissions[task.student]
         problems = list(submission.problems)
         suspicious = [label for path in submission.notebooks.values() for label in flags(path, self.locked)]
-        work_area = Path(outcome["work_area"]) if "work_area" in outcome else None
-        if "problem" in outcome:
-            problems.append(outcome["problem"])
-        if "error" in outcome:
+        work_area = Path(outcome.work_area) if outcome.work_area is not None else None
+        if outcome.problem is not None:
+            problems.append(outcome.problem)
+        if outcome.error is not None:
             problems.append("grading error")
         ran = {}
-        for item in outcome.get("notebooks", []):
-            name = item["notebook"]
-            problems += [problem + self.where(name) for problem in item["problems"]]
-            path = work_area / "autograded" / task.student / self.assignment_id / f"{name}.ipynb"
-            ran[name] = path if item["ran"] and path.exists() else None
-        if "violation" in outcome:
-            problems.append("sandbox violation: " + outcome["violation"])
+        for item in outcome.notebooks:
+            problems += [problem + self.where(item.notebook) for problem in item.problems]
+            path = notebook_path(outcome.autograded_root, task.student, self.assignment_id, item.notebook)
+            ran[item.notebook] = path if item.ran and path.exists() else None
+        if outcome.violation is not None:
+            problems.append("sandbox violation: " + outcome.violation)
         scores = {nb: cell_scores(ran.get(nb), self.max_scores(nb)) for nb in self.notebooks}
         # hand-given scores stay unless the answer they judged (shown in formgrader: the old autograded copy) changed
         changed = {
@@ -177,16 +177,14 @@ class Grader:
         stored[task.student] = result
         save_results(stored, self.results_path)
         self.report_progress(Row(task.student, grades, result))
-        if "violation" in outcome:
-            raise GradingStoppedError(
-                f"grading stopped after {task.student}: sandbox violation: {outcome['violation']}"
-            )
+        if outcome.violation is not None:
+            raise GradingStoppedError(f"grading stopped after {task.student}: sandbox violation: {outcome.violation}")
 
     def where(self, notebook: str) -> str:
         return "" if len(self.notebooks) == 1 else f" in {notebook}"
 
     def autograded(self, student: str, notebook: str) -> Path:
-        return self.course.autograded / student / self.assignment_id / f"{notebook}.ipynb"
+        return notebook_path(self.course.autograded, student, self.assignment_id, notebook)
 
     def is_blank(self, notebook: str, submitted: Path) -> bool:
         if notebook not in self.stubs:
@@ -254,26 +252,27 @@ class Grader:
                                  leave=False, dynamic_ncols=True)  # fmt: skip
             for submission in collected:
                 if not submission.notebooks:
-                    self.finish_safely(Task(submission.student, []), {})
+                    self.finish_safely(Task(submission.student), StudentOutcome(submission.student))
             tasks = [Task(s.student, sorted(s.notebooks)) for s in collected if s.notebooks]
             if tasks:
                 pristine = scratch / "pristine.db"
                 prune_gradebook(self.course.gradebook, pristine, self.assignment_id, self.course.course_id)
-                spec = {
-                    "course_root": str(self.course.root),
-                    "assignment": self.assignment_id,
-                    "submitted": str(self.course.submitted),
-                    "pristine_db": str(pristine),
-                    "pristine_sha256": sha256(pristine),
-                    "library_sha256": library_digest(PACKAGES),
-                    "packages": PACKAGES,
-                    "sandbox": self.settings.sandbox,
-                    "limits": self.settings.limits.to_json(),
-                    "cell_timeout": self.settings.cell_timeout,
-                    "cell_order": {
-                        nb: cell_order(self.course.source / self.assignment_id / f"{nb}.ipynb") for nb in self.notebooks
+                spec = WorkerSpec(
+                    course_root=str(self.course.root),
+                    assignment=self.assignment_id,
+                    submitted=str(self.course.submitted),
+                    pristine_db=str(pristine),
+                    pristine_sha256=sha256(pristine),
+                    library_sha256=library_digest(PACKAGES),
+                    packages=tuple(PACKAGES),
+                    sandbox=self.settings.sandbox,
+                    limits=self.settings.limits,
+                    cell_timeout=self.settings.cell_timeout,
+                    cell_order={
+                        nb: tuple(cell_order(p))
+                        for nb, p in zip(self.notebooks, self.solution_notebooks(), strict=True)
                     },
-                }
+                )
                 workers = max(1, min(self.settings.workers, len(tasks)))
                 timeout_status = f"time limit ({self.settings.student_timeout:g} s per student)"
                 run_pool(tasks, spec, scratch, workers, self.settings.student_timeout, self.finish_safely,
@@ -288,11 +287,11 @@ class Grader:
         warnings = [] if self.settings.sandbox else [UNSANDBOXED]
         return write_outputs(self.course, self.assignment_id, students=graded, stopped=stopped, warnings=warnings)
 
-    def write_student_log(self, student: str, outcome: dict, notes: list[str] | None = None) -> None:
+    def write_student_log(self, student: str, outcome: StudentOutcome, notes: list[str] | None = None) -> None:
         """Keep what went wrong for one student in ``grading/logs/<assignment>/<student>.log``."""
-        lines = [outcome.get("problem", ""), outcome.get("error", ""), *(notes or [])]
-        for item in outcome.get("notebooks", []):
-            lines += [f"== {item['notebook']}: {'; '.join(item['problems']) or 'ok'}", *item.get("log", [])]
+        lines = [outcome.problem or "", outcome.error or "", *(notes or [])]
+        for item in outcome.notebooks:
+            lines += [f"== {item.notebook}: {'; '.join(item.problems) or 'ok'}", *item.log]
         text = "\n".join(line for line in lines if line).strip()
         logs = self.course.grading / "logs" / self.assignment_id
         logs.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,7 @@ from nbgrader.api import Comment, Grade, Gradebook, Student, SubmittedAssignment
 from nbgrader.plugins import LateSubmissionPlugin
 
 from .collect import replace_folder
-from .course import Course
+from .course import Course, WorkArea
 from .feedback import grade_id
 from .gradebook import StudentGrades, student_grades
 
@@ -228,7 +228,7 @@ def publish_files(course: Course, assignment_id: str, student_id: str, work_area
     if staging.parent.exists():
         shutil.rmtree(staging.parent)
     staging.mkdir(parents=True)
-    produced = None if work_area is None else work_area / "autograded" / student_id / assignment_id
+    produced = None if work_area is None else WorkArea(work_area).autograded / student_id / assignment_id
     if produced is not None and produced.is_dir():
         for path in produced.iterdir():
             if path.is_file():

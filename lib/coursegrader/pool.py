@@ -16,18 +16,15 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import psutil
 
+from .contracts import StudentOutcome, Task, WorkerSpec
+from .course import WorkArea
 
-@dataclass
-class Task:
-    """One student to grade and the notebooks of theirs that can be graded."""
-
-    student: str
-    notebooks: list[str]
+__all__ = ["Task", "Worker", "run_pool"]
 
 
 @dataclass
@@ -64,18 +61,17 @@ def is_stopped(pid: int) -> bool:
         return False
 
 
-def start_worker(slot: int, spec: dict, scratch: Path, command: list[str] | None = None) -> Worker:
+def start_worker(slot: int, spec: WorkerSpec, scratch: Path, command: list[str] | None = None) -> Worker:
     """Start worker number ``slot`` with its own work area under ``scratch``.
 
     ``command`` replaces ``python -m coursegrader.worker`` (tests use a fake worker).
     """
-    area = scratch / f"worker-{slot}"
-    (area / "source" / spec["assignment"]).mkdir(parents=True, exist_ok=True)
-    spec = dict(spec, work_area=str(area))
-    spec_file = area / "spec.json"
-    spec_file.write_text(json.dumps(spec))
+    area = WorkArea(scratch / f"worker-{slot}")
+    (area.source / spec.assignment).mkdir(parents=True, exist_ok=True)
+    spec_file = area.root / "spec.json"
+    spec_file.write_text(json.dumps(replace(spec, work_area=str(area.root)).to_json()))
     read_end, write_end = os.pipe()
-    log = open(area / "worker.log", "ab")  # noqa: SIM115 - lives as long as the worker
+    log = open(area.root / "worker.log", "ab")  # noqa: SIM115 - lives as long as the worker
     process = subprocess.Popen(
         [*(command or [sys.executable, "-m", "coursegrader.worker"]), str(spec_file), str(write_end)],
         stdin=subprocess.PIPE,
@@ -108,17 +104,17 @@ def stop_worker(worker: Worker, selector: selectors.BaseSelector) -> None:
 
 def run_pool(
     tasks: list[Task],
-    spec: dict,
+    spec: WorkerSpec,
     scratch: Path,
     workers: int,
     student_timeout: float,
-    on_result: Callable[[Task, dict], None],
+    on_result: Callable[[Task, StudentOutcome], None],
     command: list[str] | None = None,
     timeout_status: str = "timed out",
 ) -> None:
     """Grade every task on ``workers`` processes; call ``on_result(task, result)`` as each student ends.
 
-    ``result`` is the worker's report, or ``{"student": id, "problem": reason}`` when the parent had to
+    ``result`` is the worker's report, or ``StudentOutcome(id, problem=reason)`` when the parent had to
     stop the student (``timeout_status``, ``"grader process died"``, ``"grader process stopped"``).
     An exception raised by ``on_result`` stops the whole run (every worker is killed) and propagates.
     """
@@ -140,19 +136,19 @@ def run_pool(
             return
         worker.task = pending.popleft()
         worker.started = time.monotonic()
-        line = json.dumps({"student": worker.task.student, "notebooks": worker.task.notebooks})
+        line = json.dumps(worker.task.to_json())
         try:
             worker.process.stdin.write(line + "\n")
             worker.process.stdin.flush()
         except (BrokenPipeError, OSError):
             pass  # the worker is gone: the next poll notices it
 
-    def replace(worker: Worker, problem: str) -> None:
+    def replace_worker(worker: Worker, problem: str) -> None:
         task = worker.task
         stop_worker(worker, selector)
         del running[worker.slot]
         if task is not None:
-            on_result(task, {"student": task.student, "problem": problem})
+            on_result(task, StudentOutcome(task.student, problem=problem))
         if pending:
             launch()
 
@@ -168,11 +164,11 @@ def run_pool(
                 line = worker.results.readline()
                 if not line:  # EOF: the worker exited
                     if worker.task is not None:
-                        replace(worker, "grader process died")
+                        replace_worker(worker, "grader process died")
                     continue
-                result = json.loads(line)
-                if "fatal" in result:  # the worker stops; its student is reported with the reason
-                    replace(worker, result["fatal"])
+                result = StudentOutcome.from_json(json.loads(line))
+                if result.fatal:  # the worker stops; its student is reported with the reason
+                    replace_worker(worker, result.fatal)
                     continue
                 task = worker.task
                 worker.task = None
@@ -183,11 +179,11 @@ def run_pool(
                 if worker.task is None:
                     continue
                 if now - worker.started > student_timeout:
-                    replace(worker, timeout_status)
+                    replace_worker(worker, timeout_status)
                 elif worker.process.poll() is not None:
-                    replace(worker, "grader process died")
+                    replace_worker(worker, "grader process died")
                 elif is_stopped(worker.process.pid):
-                    replace(worker, "grader process stopped")
+                    replace_worker(worker, "grader process stopped")
             for worker in list(running.values()):
                 if worker.task is None and pending:
                     assign(worker)

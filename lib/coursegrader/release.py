@@ -16,9 +16,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .course import Course
+
 ROOT = Path(__file__).resolve().parents[2]
-SOURCE = ROOT / "solutions"
-RELEASE = ROOT / "exercises"
+SOURCE = Course(ROOT).source
+RELEASE = Course(ROOT).release
 
 
 def assignments(source: Path = SOURCE) -> list[str]:
@@ -39,8 +41,9 @@ def generate_into(workdir: Path, ids: list[str] | None = None, source: Path = SO
     """
     ids = ids or assignments(source)
     course = Path(workdir)
+    layout = Course(course)
     for assignment in ids:
-        shutil.copytree(source / assignment, course / "solutions" / assignment, dirs_exist_ok=True)
+        shutil.copytree(source / assignment, layout.source / assignment, dirs_exist_ok=True)
     env = dict(os.environ)
     # nbgrader runs helpers such as `alembic` by name: put this interpreter's scripts first on PATH.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -53,7 +56,7 @@ def generate_into(workdir: Path, ids: list[str] | None = None, source: Path = SO
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"nbgrader generate_assignment failed ({done.returncode}):\n{done.stdout}{done.stderr}")
-    release = course / "exercises"
+    release = layout.release
     missing = [a for a in ids if not (release / a).is_dir()]
     if missing:
         raise RuntimeError(f"nbgrader produced no release for {missing}:\n{done.stdout}{done.stderr}")

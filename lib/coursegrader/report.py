@@ -2,8 +2,8 @@
 
 Every score here comes from the course gradebook (:mod:`coursegrader.gradebook`): automatic and hand-given
 scores together, pending answers shown as pending, late penalties applied. What the gradebook cannot hold
-comes from ``grading/results-<assignment>.json`` (:class:`StudentResult`): each student's grading status
-and diagnosed mistakes.
+comes from ``grading/results-<assignment>.json`` (:class:`~coursegrader.contracts.StudentResult`): each
+student's grading status and diagnosed mistakes.
 
 Diagnosed mistakes come from the autograded notebooks' error outputs: the ``rnnlab.grading`` checks end
 a failure message with a line ``Likely mistake: ...`` (the format is defined once, in
@@ -18,13 +18,14 @@ import csv
 import io
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
 from rnnlab.grading import messages
 
+from .contracts import StudentResult
 from .course import write_atomically
 from .gradebook import ClassGrades, StudentGrades
 from .questions import Question
@@ -38,38 +39,6 @@ BLANK = "blank (nothing attempted)"
 MISSING = "missing"
 PENDING = "pending"
 CSV_COLUMNS = ["total", "pending", "max", "submitted", "late_minutes", "penalty", "final", "status"]
-
-
-@dataclass
-class StudentResult:
-    """What one grading run found about one student, besides the scores (those live in the gradebook).
-
-    Parameters
-    ----------
-    student : str
-    problems : list of str
-        Statuses such as ``kernel died`` (empty: graded normally).
-    mistakes : list of str
-        ``"grade_id: likely mistake"``.
-    blank : bool
-        No answer cell differs from the released notebook.
-    time_source : str
-        Where the submission time came from (``timestamp.txt``, ``zip entry``, ``file time``).
-    """
-
-    student: str
-    problems: list[str] = field(default_factory=list)
-    mistakes: list[str] = field(default_factory=list)
-    blank: bool = False
-    time_source: str = ""
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict) -> StudentResult:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})  # older files held scores too
 
 
 def load_results(path: Path) -> dict[str, StudentResult]:

@@ -1,7 +1,8 @@
 """A grading worker: a child process that autogrades students one at a time in its own work area.
 
 The parent (``coursegrader.pool``) starts ``python -m coursegrader.worker SPEC RESULT_FD``, writes one
-JSON task per line on the worker's stdin and reads one JSON result per line from the pipe ``RESULT_FD``
+JSON task (:class:`~coursegrader.contracts.Task`) per line on the worker's stdin and reads one JSON result
+(:class:`~coursegrader.contracts.StudentOutcome`) per line from the pipe ``RESULT_FD``
 (a private pipe: a student's kernel cannot write to it, and whatever it prints to stdout goes to the
 worker's log). Each student gets a fresh copy of the registered gradebook, so nothing one student's code
 does to a gradebook file can touch another student's grades; the parent merges the results.
@@ -44,12 +45,12 @@ from nbgrader.preprocessors import (
 )
 from traitlets.config import Config
 
-from .course import Course, put_python_tools_on_path, sha256
-from .execute import CappedExecute, SandboxedExecute
+from .contracts import NotebookOutcome, StudentOutcome, Task, WorkerSpec
+from .course import Course, WorkArea, notebook_path, put_python_tools_on_path, sha256
+from .preprocessors import CappedExecute, RestoreCellMetadata, SandboxedExecute
 from .sandbox import Limits
 from .sandbox.kernel import REPORTS, SandboxReport
 from .sandbox.view import library_digest
-from .sanitize import RestoreCellMetadata
 
 TIMEOUT_ERROR = "CellTimeoutError"
 LEFTOVERS = "processes left behind were killed"
@@ -66,20 +67,14 @@ class LogCapture(logging.Handler):
         self.lines.append(self.format(record))
 
 
-def worker_config(spec: dict) -> Config:
+def worker_config(spec: WorkerSpec) -> Config:
     """nbgrader configuration for this worker: course settings, our work area, our safety settings."""
-    config = Course(Path(spec["course_root"])).nbgrader_config()
-    area = Path(spec["work_area"])
-    directory = config.CourseDirectory
-    directory.root = str(area)
-    directory.source_directory = str(area / "source")
-    directory.submitted_directory = spec["submitted"]
-    directory.autograded_directory = str(area / "autograded")
-    directory.feedback_directory = str(area / "feedback")
-    config.Execute.timeout = int(spec["cell_timeout"])
+    course = Course(Path(spec.course_root))
+    config = WorkArea(Path(spec.work_area)).configure(course.nbgrader_config(), course)
+    config.Execute.timeout = int(spec.cell_timeout)
     config.Execute.interrupt_on_timeout = True
-    # Deleted or renamed test cells come back from the gradebook (see coursegrader.sanitize).
-    config.RestoreCellMetadata.cell_order = spec["cell_order"]
+    # Deleted or renamed test cells come back from the gradebook (see coursegrader.preprocessors.restore_metadata).
+    config.RestoreCellMetadata.cell_order = {nb: list(ids) for nb, ids in spec.cell_order.items()}
     config.Autograde.sanitize_preprocessors = [
         ClearOutput,
         DeduplicateIds,
@@ -90,7 +85,7 @@ def worker_config(spec: dict) -> Config:
     ]
     # nbgrader's list, with its Execute capped as output arrives, and sandboxed unless asked otherwise
     config.Autograde.autograde_preprocessors = [
-        SandboxedExecute if spec["sandbox"] else CappedExecute,
+        SandboxedExecute if spec.sandbox else CappedExecute,
         IgnorePattern,
         ClearMetadataPreprocessor,
         LimitOutput,
@@ -99,9 +94,9 @@ def worker_config(spec: dict) -> Config:
         CheckCellMetadata,
     ]
     kernels = config.SandboxedKernelManager
-    kernels.scratch_root = str(area / "sb")
-    kernels.limits = spec["limits"]
-    kernels.packages = spec["packages"]
+    kernels.scratch_root = str(Path(spec.work_area) / "sb")
+    kernels.limits = spec.limits.to_json()
+    kernels.packages = list(spec.packages)
     return config
 
 
@@ -172,15 +167,11 @@ def run_app(app, capture: LogCapture, cell_timeout: int) -> str | None:
     return None
 
 
-def grade_notebook(spec: dict, config: Config, student: str, notebook: str, db_url: str) -> dict:
-    """Autograde one notebook of one student; return what happened (the parent writes the feedback).
-
-    ``ran`` says whether the notebook ran to its end (its cells then have scores); ``problems`` lists
-    its statuses (limits, dead kernel, processes left behind, ...).
-    """
-    area = Path(spec["work_area"])
-    assignment = spec["assignment"]
-    submitted = Path(spec["submitted"]) / student / assignment / f"{notebook}.ipynb"
+def grade_notebook(spec: WorkerSpec, config: Config, student: str, notebook: str, db_url: str) -> NotebookOutcome:
+    """Autograde one notebook of one student; return what happened (the parent writes the feedback)."""
+    area = WorkArea(Path(spec.work_area))
+    assignment = spec.assignment
+    submitted = notebook_path(Path(spec.submitted), student, assignment, notebook)
     coursedir = CourseDirectory(config=config)
     coursedir.db_url = db_url
     coursedir.assignment_id = assignment
@@ -192,53 +183,52 @@ def grade_notebook(spec: dict, config: Config, student: str, notebook: str, db_u
     app.force = True
     app.create_student = True
     REPORTS.clear()
-    problem = run_app(app, capture, spec["cell_timeout"])
+    problem = run_app(app, capture, spec.cell_timeout)
     reports = list(REPORTS)
-    graded = area / "autograded" / student / assignment / f"{notebook}.ipynb"
+    graded = notebook_path(area.autograded, student, assignment, notebook)
     # A notebook that attacked the process running its kernel is not graded, however far it ran.
     ran = problem is None and graded.exists() and not any(report.violation for report in reports)
-    limits = Limits(**spec["limits"])
     problems = notebook_problems(
-        problem or (None if ran else "grading error"), graded if ran else None, reports, limits, spec["cell_timeout"]
+        problem or (None if ran else "grading error"), graded if ran else None, reports, spec.limits, spec.cell_timeout
     )
-    return {"notebook": notebook, "ran": ran, "problems": problems, "log": capture.lines[-40:] if not ran else []}
+    return NotebookOutcome(notebook, ran, tuple(problems), tuple(capture.lines[-40:]) if not ran else ())
 
 
-def grade_student(spec: dict, config: Config, task: dict) -> dict:
+def grade_student(spec: WorkerSpec, config: Config, task: Task) -> StudentOutcome:
     """Autograde every collected notebook of one student in a fresh copy of the registered gradebook."""
-    area = Path(spec["work_area"])
-    student = task["student"]
-    pristine = Path(spec["pristine_db"])
-    if sha256(pristine) != spec["pristine_sha256"]:
-        return {"student": student, "fatal": "the worker's pristine gradebook was modified; stopping this worker"}
-    shutil.rmtree(area / "autograded" / student, ignore_errors=True)
-    database = area / "db" / f"{student}.db"
+    area = WorkArea(Path(spec.work_area))
+    student = task.student
+    pristine = Path(spec.pristine_db)
+    if sha256(pristine) != spec.pristine_sha256:
+        return StudentOutcome(student, fatal="the worker's pristine gradebook was modified; stopping this worker")
+    shutil.rmtree(area.autograded / student, ignore_errors=True)
+    database = area.gradebook(student)
     database.parent.mkdir(exist_ok=True)
     shutil.copyfile(pristine, database)
-    results = [grade_notebook(spec, config, student, nb, f"sqlite:///{database}") for nb in task["notebooks"]]
-    outcome = {"student": student, "notebooks": results, "work_area": str(area)}
-    if library_digest(spec["packages"]) != spec["library_sha256"]:
-        outcome["violation"] = "the installed course library changed while this student was graded"
-    elif sha256(pristine) != spec["pristine_sha256"]:
-        outcome["violation"] = "the worker's pristine gradebook changed while this student was graded"
-    return outcome
+    results = tuple(grade_notebook(spec, config, student, nb, f"sqlite:///{database}") for nb in task.notebooks)
+    violation = None
+    if library_digest(list(spec.packages)) != spec.library_sha256:
+        violation = "the installed course library changed while this student was graded"
+    elif sha256(pristine) != spec.pristine_sha256:
+        violation = "the worker's pristine gradebook changed while this student was graded"
+    return StudentOutcome(student, results, str(area.root), violation=violation)
 
 
 def main(argv: list[str]) -> int:
-    spec = json.loads(Path(argv[0]).read_text())
+    spec = WorkerSpec.from_json(json.loads(Path(argv[0]).read_text()))
     results = os.fdopen(int(argv[1]), "w", buffering=1)
     put_python_tools_on_path()
     config = worker_config(spec)
     for line in sys.stdin:
         if not line.strip():
             continue
-        task = json.loads(line)
+        task = Task.from_json(json.loads(line))
         try:
             outcome = grade_student(spec, config, task)
         except Exception:  # noqa: BLE001 - report, and keep serving the rest of the class
-            outcome = {"student": task.get("student"), "error": traceback.format_exc()}
-        results.write(json.dumps(outcome) + "\n")
-        if "fatal" in outcome or "violation" in outcome:
+            outcome = StudentOutcome(task.student, error=traceback.format_exc())
+        results.write(json.dumps(outcome.to_json()) + "\n")
+        if outcome.fatal or outcome.violation:
             return 1
     return 0
 

@@ -35,7 +35,7 @@ from traitlets import Dict, DottedObjectName, List, Unicode
 
 from .bwrap import KERNEL_SIGNALLED, PARENT_SIGNALLED, SANDBOX_GID, SANDBOX_UID, Plan, command
 from .limits import Limits
-from .view import View, build_view
+from .view import View, build_view, import_path
 from .watch import StatusReader, Watchdog, is_zombie, kill_all, namespace_members
 
 GONE_SECONDS = 5.0
@@ -65,8 +65,11 @@ def is_root() -> bool:
     return os.geteuid() == 0
 
 
-def sandbox_env(scratch: Path, python: Path) -> dict[str, str]:
-    """The kernel's whole environment: nothing of the grader's is passed on but a few numeric settings."""
+def sandbox_env(scratch: Path, python: Path, pythonpath: str = "") -> dict[str, str]:
+    """The kernel's whole environment: nothing of the grader's is passed on but a few numeric settings.
+
+    ``pythonpath`` (:func:`~coursegrader.sandbox.view.import_path`) says where the course packages are.
+    """
     env = {
         "HOME": str(scratch),
         "PATH": f"{python.parent}:/usr/local/bin:/usr/bin:/bin",
@@ -85,6 +88,8 @@ def sandbox_env(scratch: Path, python: Path) -> dict[str, str]:
         "NBGRADER_EXECUTION": "autograde",
         "JPY_PARENT_PID": "1",  # the sandbox's reaper: ipykernel then knows it has a parent (and is quiet)
     }
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
     for name in ("OPENBLAS_CORETYPE",):  # keeps numerics identical to the grader's own runs
         if name in os.environ:
             env[name] = os.environ[name]
@@ -219,7 +224,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             if setpriv is None:
                 raise SandboxError(f"{self.setpriv} not found (install util-linux)")
         etc = passwd_files(self.scratch.parent / ".etc", self.scratch)
-        env = sandbox_env(self.scratch, Path(sys.executable))
+        env = sandbox_env(self.scratch, Path(sys.executable), import_path(list(self.packages)))
         return Plan(bwrap, view, self.scratch, self.sandbox_limits, env, setpriv, etc)
 
     def format_kernel_cmd(self, extra_arguments=None):

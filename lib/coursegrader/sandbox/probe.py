@@ -13,7 +13,7 @@ from pathlib import Path
 from .bwrap import Plan, command
 from .kernel import give_to_sandbox_user, is_root, passwd_files, sandbox_env
 from .limits import Limits
-from .view import View, build_view
+from .view import View, build_view, import_path
 
 INSTALL = (
     "install bubblewrap (Debian or Ubuntu: sudo apt-get install bubblewrap; Fedora: sudo dnf install "
@@ -85,8 +85,8 @@ def check_sandbox(private: list[Path], packages: list[str], *, bwrap: str = "bwr
         scratch = Path(work) / "scratch"
         scratch.mkdir()
         scratch.chmod(0o755)
-        plan = Plan(bwrap_path, view, scratch, Limits(), sandbox_env(scratch, Path(sys.executable)), setpriv,
-                    passwd_files(Path(work) / "etc", scratch))  # fmt: skip
+        env = sandbox_env(scratch, Path(sys.executable), import_path(packages))
+        plan = Plan(bwrap_path, view, scratch, Limits(), env, setpriv, passwd_files(Path(work) / "etc", scratch))
         if is_root():
             give_to_sandbox_user(scratch)
         read_end, write_end = os.pipe()

@@ -70,6 +70,17 @@ def build_view(packages: list[str]) -> View:
     return View(without_nested(exposed), tuple(symlinks))
 
 
+def import_path(packages: list[str]) -> str:
+    """``PYTHONPATH`` for a sandboxed kernel: the folders holding ``packages``, as this Python finds them.
+
+    The sandbox exposes each package's folder where this Python found it (:func:`build_view`); the kernel
+    must import it from there too, not from wherever the environment's own ``.pth`` files point (another
+    checkout's ``lib``, absent from the sandbox). Only the package folders are exposed, so nothing else of
+    these folders can be imported.
+    """
+    return os.pathsep.join(dict.fromkeys(str(package_folder(name).parent) for name in packages))
+
+
 def library_digest(packages: list[str]) -> str:
     """SHA-256 over every file of the packages the students' kernels import (their paths and bytes)."""
     digest = hashlib.sha256()

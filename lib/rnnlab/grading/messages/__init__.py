@@ -19,7 +19,8 @@ the test cell's own source (:class:`Allowed`), which also adds its literals and 
 
 The modules, one job each: :mod:`.texts` (fixed texts and name forms), :mod:`.kinds` and
 :mod:`.vocabulary_kinds` (the slot kinds), :mod:`.received` (:func:`describe` of received values),
-:mod:`.templates` (the templates), :mod:`.forms` (how they make whole messages), :mod:`.catalogue` (the
+:mod:`.likely` (the ``Likely mistake:`` clause and its reader), :mod:`.templates` (the templates),
+:mod:`.forms` (how they make whole messages), :mod:`.catalogue` (the
 diagnoses and functions the checks know), :mod:`.allowed` (what a trusted source allows), :mod:`.parsing`
 (build, parse, render), :mod:`.channel` (the bound below). The checks, in the student's kernel, only build
 messages: :mod:`.forms`, :mod:`.allowed` and :mod:`.channel` are loaded when the feedback first uses them
@@ -88,7 +89,9 @@ messages: the feedback protects the hidden tests' code, not the names they check
 
 import importlib
 
-from .parsing import build, compose, diagnosis, parse, render
+from . import likely
+from .likely import LIKELY, diagnosis, likely_mistake
+from .parsing import build, compose, parse, render
 from .received import describe
 from .templates import TEMPLATES
 from .texts import (
@@ -131,6 +134,7 @@ __all__ = [
     "HINT_OTHER",
     "HINT_SWAPPED",
     "INSIDE_THE_STEP",
+    "LIKELY",
     "LSTM_STEP_C",
     "LSTM_STEP_H",
     "MAX_CHANNEL_BITS",
@@ -150,6 +154,8 @@ __all__ = [
     "describe",
     "diagnosis",
     "function_name",
+    "likely",
+    "likely_mistake",
     "parse",
     "render",
     "safe_repr",

@@ -2,8 +2,8 @@
 
 The same definitions build the messages in the student's kernel (:func:`build`, :func:`compose`) and
 parse them in the feedback (:func:`parse`, :func:`render`), so the checks and the parser cannot drift
-apart. The instructor's report reads the likely mistake with :func:`likely_mistake` and :func:`diagnosis`
-(permissive: the report is for the instructor).
+apart. The instructor's report reads the likely mistake with :func:`~.likely.diagnosis` (permissive: the
+report is for the instructor), defined with the clause it reads in :mod:`.likely`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from .kinds import RejectedError
 from .templates import TEMPLATES, Template
-from .texts import ACCURACY_MISTAKE, LIKELY, MAX_TEXT, NO_DIAGNOSIS
+from .texts import ACCURACY_MISTAKE, MAX_TEXT
 
 if TYPE_CHECKING:
     from .allowed import Allowed
@@ -156,36 +156,3 @@ def _read(form: Form, match: re.Match, allowed: Allowed) -> Message:
         if tail.key in present and tail.shown:
             parts.append(Part(tail, tail.read(match, allowed, f"t{i}_")))
     return Message(tuple(parts))
-
-
-def likely_mistake(text: str) -> str | None:
-    """The text after the first ``Likely mistake:`` of a message, to the end of its line (permissive).
-
-    For the instructor's report, which reads every message, parsed or not.
-
-    Parameters
-    ----------
-    text : str
-
-    Returns
-    -------
-    str or None
-        Without a final period; None when there is no such line.
-    """
-    match = re.search(rf"{re.escape(LIKELY)}\s*(.+?)\.?\s*$", text or "", re.MULTILINE)
-    return match.group(1).strip() if match else None
-
-
-def diagnosis(text: str) -> str | None:
-    """The likely mistake a message names, unless it says that none of the common ones matches.
-
-    Parameters
-    ----------
-    text : str
-
-    Returns
-    -------
-    str or None
-    """
-    mistake = likely_mistake(text)
-    return mistake if mistake and NO_DIAGNOSIS not in mistake else None

@@ -26,8 +26,9 @@ from .kinds import (
     Tolerance,
     Value,
 )
+from .likely import clause
 from .received import Description
-from .texts import ACCURACY_MISTAKE, GRADIENT_NAMES, LIKELY
+from .texts import ACCURACY_MISTAKE, GRADIENT_NAMES
 from .vocabulary_kinds import Functions, Gradients, Letter, Letters, Mistake, Name, Reference
 
 if TYPE_CHECKING:
@@ -151,10 +152,10 @@ TEMPLATES = _templates(
     ("dump_received", "  received {name:name} = {values:numbers}", "AssertionError", False),
     ("hidden_answer", "  received {received:number}, which is not the right value (not shown: it is the answer)"),
     ("right_entries", "  these entries are right: {entries:indices}", "AssertionError", False),
-    ("likely", f"{LIKELY} {{mistake:mistake}}."),
+    ("likely", clause("{mistake:mistake}") + "."),
     # one-line messages
-    ("shape", f"{{name:name}}: expected shape {{expected:shape}}, received shape {{received:shape}}. {LIKELY} "
-              "{hint:mistake}"),
+    ("shape", "{name:name}: expected shape {expected:shape}, received shape {received:shape}. "
+              + clause("{hint:mistake}")),
     ("not_finite", "{name:name}: expected finite numbers, received {value:number} at index {index:index}; look for a "
                    "division by zero or an exp() that overflowed"),
     ("not_rectangular", "{name:name}: expected a rectangular array of numbers, received {received:description} "
@@ -176,7 +177,7 @@ TEMPLATES = _templates(
     ("choice_wrong", "{name:name}: {answer:letter} is not the right answer; reread the question and the hint above "
                      "it"),
     ("return_count", "{name:name}: expected it to return {n:count} arrays (a tuple), received {received:description}"),
-    ("crash", f"{{name:name}} stopped with an error at line {{line:count}} of its cell. {LIKELY} {{hint:mistake}}"),
+    ("crash", "{name:name} stopped with an error at line {line:count} of its cell. " + clause("{hint:mistake}")),
     ("not_callable", "expected a function to call, received {received:description} "
                      "({value:text|its value is in your notebook})"),
     ("gradients_type", "gru_step_backward: expected a dict of gradients, received {received:description}"),
@@ -186,8 +187,8 @@ TEMPLATES = _templates(
                    "{received:description}"),
     ("train_shapes", "{name:name}: expected w_out of shape ({hidden:count},) and a number b_out, received "
                      "{w_shape:shape} and {b_shape:shape}"),
-    ("accuracy", f"{{name:name}}: expected an accuracy of at least {{at_least:threshold}} on new sequences, received "
-                 f"{{score:percent1}}. {LIKELY} {ACCURACY_MISTAKE}."),
+    ("accuracy", "{name:name}: expected an accuracy of at least {at_least:threshold} on new sequences, received "
+                 "{score:percent1}. " + clause(ACCURACY_MISTAKE) + "."),
     ("not_answered", "{name:name}: not answered yet; replace every ... by your answer", "NotImplementedError"),
     ("choice_not_answered", "{name:name}: not answered yet; replace ... by one letter out of {letters:letters}",
      "NotImplementedError"),

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .likely import LIKELY, NO_DIAGNOSIS  # noqa: F401 - the clause is defined with its parser
+
 SIGNIFICANT = 6
 MAX_TEXT = 4000  # longer outputs are never a check's message
 MAX_LITERAL = 200  # longer (or several-line) literals of a test source never appear in a message
-LIKELY = "Likely mistake:"
-NO_DIAGNOSIS = "none of the common ones matches"
 NO_DIAGNOSIS_TEXT = (
     f"{NO_DIAGNOSIS}; recompute one entry by hand, term by term, and compare it with each line of your code"
 )

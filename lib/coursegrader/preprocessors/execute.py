@@ -69,7 +69,7 @@ class SandboxedExecute(CappedExecute):
     """``CappedExecute`` whose kernels run in a bubblewrap sandbox (:mod:`coursegrader.sandbox`)."""
 
     def __init__(self, *args, **kwargs):
-        from .sandbox.kernel import SandboxedKernelManager
+        from ..sandbox.kernel import SandboxedKernelManager
 
         kwargs["kernel_manager_class"] = SandboxedKernelManager  # nbgrader's Execute forces its own default
         super().__init__(*args, **kwargs)
