@@ -1,6 +1,6 @@
 """Grading speed: our parallel pipeline against plain sequential nbgrader, in the same run.
 
-60 synthetic rnn_step submissions (perfect ones and the common mistakes, see tests/students) are graded
+60 synthetic rnn_step submissions (perfect ones and the common mistakes, see tests/coursegrader/students) are graded
 twice, each time in a fresh course directory:
 
 - ours: ``python -m coursegrader grade`` (registration, collection, one worker per core, merge,
@@ -34,7 +34,7 @@ MIX = ["perfect", "perfect", "concat_xh", "sigmoid", "forgot_tanh_by_hand", "gra
 
 def make_class(work: Path, size: int) -> Path:
     """``size`` student folders (student000, ...) cycling through the honest simulated students."""
-    sys.path.insert(0, str(ROOT / "tests"))
+    sys.path.insert(0, str(ROOT / "tests" / "coursegrader"))
     from students import STUDENTS
     from students.kit import Kit, release, to_bytes
 

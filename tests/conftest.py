@@ -1,4 +1,10 @@
-"""Shared test set-up.
+"""Shared test set-up. The tests are grouped by area:
+
+- ``rnnlab/``: the library (cells, sequences, gradients, PyTorch and Keras cross-checks, plots, explainer);
+- ``grading/``: ``rnnlab.grading``, the checks the exercises call, and the exercises themselves;
+- ``coursegrader/``: the instructor's pipeline, with a simulated class (``coursegrader/students/``);
+- ``book/``: the pages' sources, the built book in a browser, Binder's environment;
+- ``test_lint.py``: ruff over the whole repository.
 
 CI sets RNNLAB_REQUIRE_ALL=1: then a test that would be skipped because a tool is missing (PyTorch,
 Chromium) fails instead, so CI never passes by skipping.

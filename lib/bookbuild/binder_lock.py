@@ -5,7 +5,7 @@ Run from the repository root after ``make lock``::
     .venv/bin/python -m bookbuild.binder_lock > binder/requirements.txt
 
 pip resolves the closure (``--dry-run --report``, nothing is installed) under ``-c constraints.txt``, so
-every pin is the one in constraints.txt; tests/test_pins.py checks that they stay equal.
+every pin is the one in constraints.txt; tests/book/test_pins.py checks that they stay equal.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_SERVER = ["jupyterlab", "ipykernel", "myst-nb"]
 HEADER = """\
 # What Binder (repo2docker) installs: the packages the chapters and exercises import, with every
-# transitive dependency pinned to the same version as constraints.txt (tests/test_pins.py checks it).
+# transitive dependency pinned to the same version as constraints.txt (tests/book/test_pins.py checks it).
 # myst-nb is here because chapters call myst_nb.glue. Deliberately absent: PyTorch, nbgrader,
 # jupyter-book and the test tools; no notebook needs them.
 # repo2docker runs `pip install -r binder/requirements.txt` from the repository root, so the last

@@ -3,7 +3,7 @@
 Inputs are the seeds': :math:`x_t = [0.5, -0.3, 0.8]`, :math:`h_{t-1} = [0.2, 0.4, -0.1]`,
 :math:`c_{t-1} = [0.6, -0.2, 0.3]`. The seeds give gate values rounded to two decimals but no weights,
 so the one-decimal weights below were found by the search in :mod:`rnnlab.example_search` (re-run by
-``tests/test_examples.py``, which fails if it no longer yields exactly these numbers). Rounded to two
+``tests/rnnlab/test_examples.py``, which fails if it no longer yields exactly these numbers). Rounded to two
 decimals they give the seeds' LSTM values f = [0.65, 0.42, 0.78], i = [0.53, 0.71, 0.48],
 c_tilde = [0.32, -0.54, 0.67], c = [0.56, -0.47, 0.55], and the GRU's r = [0.58, 0.73, 0.45],
 z = [0.66, 0.42, 0.51] (default conventions). Every matrix is (3, 6): columns 1-3 multiply

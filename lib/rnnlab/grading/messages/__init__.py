@@ -79,7 +79,7 @@ by :func:`channel_bits`: log2 of the number of distinct renderings, summed over 
 being the product of its slots' choices (the bound of each slot kind: :mod:`.channel`).
 
 For the 38 graded test cells of this course's assignments the bound is 152 to 172 bits per message, below
-``MAX_CHANNEL_BITS`` = 180 bits (``tests/test_feedback.py`` checks it). The largest is a wrong-value
+``MAX_CHANNEL_BITS`` = 180 bits (``tests/coursegrader/test_feedback.py`` checks it). The largest is a wrong-value
 message whose name is an f-string with two integer fields (lstm_vs_gru's parameter counts): name, index,
 two counts, tolerance, expected and received value, diagnosis. That is at most some 20 bytes per failing
 test cell: enough to smuggle a short fact (a multiple-choice letter, a seed), not a page of hidden code.

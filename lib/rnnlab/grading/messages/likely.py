@@ -5,7 +5,7 @@ value, the end of the line of a shape, crash or accuracy message): :data:`LIKELY
 what every template of :mod:`.templates` writes it with. :func:`likely_mistake` and :func:`diagnosis` read
 it back for the instructor's report (:mod:`coursegrader.report`), permissively: the report reads every
 message, parsed by the feedback's strict :func:`~.parsing.parse` or not. Writer and reader live here
-together so they cannot drift apart; ``tests/test_likely_mistake.py`` round-trips every message that
+together so they cannot drift apart; ``tests/grading/test_likely_mistake.py`` round-trips every message that
 names a mistake.
 """
 

@@ -1,7 +1,7 @@
 """Adversarial students against the sandboxed grader: none may gain a point, touch anything, or leave a trace.
 
 A course grades a first class (honest students, and one graded by hand earlier). Then a second class is
-graded: every attack of ``tests/students/attacks/``, each built from the released notebook with its
+graded: every attack of ``tests/coursegrader/students/attacks/``, each built from the released notebook with its
 answers blank, between honest students. For every attacker the tests assert no point above the blank
 notebook, and for the run as a whole: the honest students' exact scores, the first class's gradebook
 rows, files and results byte for byte, the gradebook's assignment tables, the installed library (by

@@ -311,7 +311,7 @@ def test_chapter_links_to_binder_and_describes_its_figures() -> None:
 
     import yaml
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     path = "chapters/08_explore_the_gates.ipynb"
     notebook = json.loads((root / path).read_text())
     url = yaml.safe_load((root / "_config.yml").read_text())["repository"]["url"]

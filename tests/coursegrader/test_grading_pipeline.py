@@ -1,6 +1,6 @@
 """The instructor's grading pipeline, end to end, on a simulated class of rnn_step submissions.
 
-One pipeline run grades the whole class (``tests/students``): honest students, the course's common
+One pipeline run grades the whole class (``tests/coursegrader/students``): honest students, the course's common
 mistakes, and students who try to break or cheat the grader. Each must get exactly the score, status
 and report line below. Two cheats cannot be stopped from outside the student's own kernel (see
 instructors.md, "What the pipeline cannot stop"): for those the test asserts the documented behaviour,

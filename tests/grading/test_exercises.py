@@ -17,7 +17,7 @@ import pytest
 
 from coursegrader import release
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = ("rnn_step", "lstm_gates", "gru_gates", "lstm_vs_gru", "bptt")
 SOLUTIONS = {a: ROOT / "solutions" / a / f"{a}.ipynb" for a in ASSIGNMENTS}
 EXERCISES = {a: ROOT / "exercises" / a / f"{a}.ipynb" for a in ASSIGNMENTS}
