@@ -21,7 +21,8 @@ from pathlib import Path
 
 from .arguments import course_options
 from .course import Course, put_python_tools_on_path
-from .feedback import FeedbackWriter, hidden_lines
+from .feedback import FeedbackWriter
+from .leaks import hidden_lines
 
 
 @dataclass
@@ -104,7 +105,7 @@ def remake(writer: FeedbackWriter, course: Course, assignment: str, student: str
     notebooks : list of Path
         The student's autograded notebooks.
     secret : list of str
-        The hidden-test lines of the assignment (:func:`coursegrader.feedback.hidden_lines`).
+        The hidden-test lines of the assignment (:func:`coursegrader.leaks.hidden_lines`).
 
     Returns
     -------

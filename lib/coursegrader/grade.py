@@ -20,10 +20,11 @@ from tqdm import tqdm
 from .collect import Submission, SubmissionsError, collect, open_submissions, zip_entry_times
 from .contracts import StudentOutcome, StudentResult, Task, WorkerSpec
 from .course import Course, notebook_path, put_python_tools_on_path, sha256
-from .feedback import FeedbackWriter, hidden_lines
+from .feedback import FeedbackWriter
 from .feedback_command import remake
 from .flags import flags, locked_grade_ids
 from .late import penalty_plugin
+from .leaks import hidden_lines
 from .merge import (
     cell_scores,
     changed_answers,
@@ -40,8 +41,8 @@ from .register import grade_cells, register
 from .report import Row, diagnosed_mistakes, load_results, save_results
 from .report_command import late_rule, write_outputs
 from .sandbox import Limits, bytes_text
-from .sandbox.kernel import remove_tree
 from .sandbox.probe import check_sandbox
+from .sandbox.scratch import remove_tree
 from .sandbox.view import library_digest
 
 #: Packages outside the Python environment that students' kernels may import (read-only in the sandbox).

@@ -25,8 +25,8 @@ from nbgrader.plugins import LateSubmissionPlugin
 
 from .collect import replace_folder
 from .course import Course, WorkArea
-from .feedback import grade_id
 from .gradebook import StudentGrades, student_grades
+from .hiding import grade_id
 
 
 def prune_gradebook(source: Path, destination: Path, assignment_id: str, course_id: str) -> None:

@@ -28,7 +28,7 @@ from test_grading_pipeline import ASSIGNMENT, EARLIER, FULL, add_earlier_student
 
 import rnnlab
 from coursegrader.course import Course
-from coursegrader.feedback import hidden_lines
+from coursegrader.leaks import hidden_lines
 from coursegrader.register import register
 from coursegrader.report import BLANK
 

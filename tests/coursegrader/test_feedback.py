@@ -35,20 +35,24 @@ import rnnlab
 from coursegrader import feedback_command
 from coursegrader.course import Course
 from coursegrader.feedback import (
+    FeedbackWriter,
+)
+from coursegrader.hiding import (
     AFTER_HIDDEN,
     EXPLANATIONS,
     NOTE,
     PASSED,
     UNREADABLE,
-    FeedbackWriter,
     failure_text,
-    find_leaks,
     first_hidden_cell,
-    hidden_lines,
     hide,
-    html_text,
     note_output,
     trusted_sources,
+)
+from coursegrader.leaks import (
+    find_leaks,
+    hidden_lines,
+    html_text,
 )
 from coursegrader.register import register
 from coursegrader.report import diagnosed_mistakes

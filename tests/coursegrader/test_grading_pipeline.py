@@ -29,9 +29,10 @@ from students.kit import Kit, course_kit, throwaway_course
 from coursegrader.collect import SubmissionsError, extract_zip, open_submissions
 from coursegrader.contracts import StudentOutcome, WorkerSpec
 from coursegrader.course import Course
-from coursegrader.feedback import NOTE, find_leaks, hidden_lines
 from coursegrader.flags import flags
 from coursegrader.gradebook import StudentGrades
+from coursegrader.hiding import NOTE
+from coursegrader.leaks import find_leaks, hidden_lines
 from coursegrader.pool import Task, run_pool
 from coursegrader.questions import Question
 from coursegrader.report import BLANK, Row, StudentResult, summary_line

@@ -24,8 +24,9 @@ from traitlets.config import Config
 
 from coursegrader.sandbox import Limits, bytes_text, parse_bytes
 from coursegrader.sandbox.bwrap import Plan, boot_code, command
-from coursegrader.sandbox.kernel import REPORTS, copy_into, is_root, remove_tree, sandbox_env
+from coursegrader.sandbox.kernel import REPORTS
 from coursegrader.sandbox.probe import SandboxUnavailableError, check_sandbox, exposed_private
+from coursegrader.sandbox.scratch import copy_into, is_root, remove_tree, sandbox_env
 from coursegrader.sandbox.view import View, build_view, without_nested
 from coursegrader.sandbox.watch import namespace_members
 

@@ -1,6 +1,6 @@
 """The feedback page's nbgrader preprocessors: scores and trusted sources from the gradebook, hidden tests hidden.
 
-What they hide, and why, is :mod:`coursegrader.feedback`'s; they run in :class:`coursegrader.feedback.FeedbackWriter`.
+What they hide, and why, is :mod:`coursegrader.hiding`'s; they run in :class:`coursegrader.feedback.FeedbackWriter`.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader import utils
 from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
 
-from ..feedback import gradebook_sources, hide, trusted_sources
 from ..gradebook import cell_score
+from ..hiding import gradebook_sources, hide, trusted_sources
 
 
 class GetGradesAndSources(GetGrades):

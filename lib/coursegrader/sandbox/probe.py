@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 from .bwrap import Plan, command
-from .kernel import give_to_sandbox_user, is_root, passwd_files, sandbox_env
 from .limits import Limits
+from .scratch import give_to_sandbox_user, is_root, passwd_files, sandbox_env
 from .view import View, build_view, import_path
 
 INSTALL = (
