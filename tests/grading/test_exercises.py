@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -50,10 +52,16 @@ def test_release_is_exactly_what_nbgrader_generates(tmp_path):
 
 
 def test_nbgrader_validate_passes_on_every_solution():
-    """`nbgrader validate` on each solution notebook (one process each, run side by side to save time)."""
+    """`nbgrader validate` on each solution notebook (one process each, run side by side to save time).
+
+    Each kernel talks over its own IPC socket files rather than TCP: kernels started side by side on
+    loopback can pick the same free port ("Address already in use"), which is a race, not a wrong solution.
+    """
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    sockets = Path(tempfile.mkdtemp(prefix="validate-"))  # short: a socket path has at most ~100 characters
     runs = {
-        a: subprocess.Popen([*release.nbgrader_command(), "validate", str(path)], cwd=ROOT, env=env,
+        a: subprocess.Popen([*release.nbgrader_command(), "validate", str(path), "--KernelManager.transport=ipc",
+                             f"--KernelManager.ip={sockets / a}"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         for a, path in SOLUTIONS.items()
     }  # fmt: skip
@@ -62,6 +70,7 @@ def test_nbgrader_validate_passes_on_every_solution():
         output, _ = run.communicate(timeout=600)
         if run.returncode != 0 or "Success! Your notebook passes all the tests." not in output:
             failures.append(f"{assignment} (exit {run.returncode}):\n{output}")
+    shutil.rmtree(sockets, ignore_errors=True)
     assert not failures, "nbgrader validate failed (ours) vs passes (expected):\n" + "\n".join(failures)
 
 
