@@ -13,10 +13,12 @@ from . import _startup  # noqa: F401 - first: skips a slow import (see the modul
 # isort: on
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from .arguments import due_date, penalty_rule, positive, size
+from .cluster import ClusterError
 from .collect import SubmissionsError
 from .grade import Settings, default_workers, grade
 from .sandbox import Limits
@@ -44,7 +46,19 @@ def parser() -> argparse.ArgumentParser:
         "--workers",
         type=positive(int),
         default=default_workers(),
-        help="parallel grading processes (default: all CPU cores)",
+        help="worker processes of the local Dask cluster (default: all CPU cores)",
+    )
+    grading.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=os.environ.get("SCHEDULER") or None,
+        help="grade on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (default: $SCHEDULER, else a local "
+        "cluster of --workers processes)",
+    )
+    grading.add_argument(
+        "--restart",
+        action="store_true",
+        help="grade every student again, even if an interrupted run already merged some (default: resume it)",
     )
     grading.add_argument(
         "--timeout",
@@ -127,12 +141,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     limits = Limits(args.memory_limit, args.cpu_limit, args.process_limit, args.file_size_limit, args.disk_limit)
     settings = Settings(args.workers, args.timeout, args.student_timeout, not args.unsandboxed, limits, args.due,
-                        args.late_penalty)  # fmt: skip
+                        args.late_penalty, args.scheduler, args.restart)  # fmt: skip
     try:
         summary = grade(args.root, args.assignment, args.submissions, settings)
-    except (SubmissionsError, FileNotFoundError, SandboxUnavailableError) as error:
+    except (SubmissionsError, FileNotFoundError, SandboxUnavailableError, ClusterError) as error:
         print(f"coursegrader: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("coursegrader: interrupted; the students merged so far are kept. Run the same command again to grade "
+              "the rest (--restart grades everyone again).", file=sys.stderr)  # fmt: skip
+        return 130
     print(summary)
     return 3 if summary.startswith("grading stopped") else 0
 

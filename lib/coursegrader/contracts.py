@@ -1,15 +1,15 @@
-"""What the grading parent and its workers exchange, and what a grading run keeps per student, as typed values.
+"""What the grading client and its workers exchange, and what a grading run keeps per student, as typed values.
 
-The parent (:mod:`coursegrader.pool`, :mod:`coursegrader.grade`) gives each worker a :class:`WorkerSpec`
-(once, as ``spec.json``) and a :class:`Task` per student (one JSON line on the worker's stdin); the worker
-(:mod:`coursegrader.worker`) answers each task with a :class:`StudentOutcome` (one JSON line on its result
-pipe), holding a :class:`NotebookOutcome` per notebook. The parent keeps a :class:`StudentResult` per
-student in ``grading/results-<assignment>.json``.
+The client (:mod:`coursegrader.grade`, :mod:`coursegrader.dispatch`) sends every Dask task of a run the same
+:class:`WorkerSpec` and one :class:`Task` per student; on the Dask worker (:mod:`coursegrader.remote`) a
+supervised child process (:mod:`coursegrader.supervisor`, :mod:`coursegrader.worker`) reads the spec once
+(``spec.json``) and a task per student (one JSON line on its stdin), and answers each with a
+:class:`StudentOutcome` (one JSON line on its result pipe), holding a :class:`NotebookOutcome` per notebook.
+The client keeps a :class:`StudentResult` per student in ``grading/results-<assignment>.json``.
 
 Every class is a frozen dataclass of plain values (strings, numbers, booleans, tuples, dicts of those):
-it pickles, so it can travel between processes by any means (today JSON lines through pipes, later perhaps
-Dask distributed), and holds no open file or handle. ``to_json`` gives the JSON form, ``from_json`` reads
-it back, ignoring keys it does not know (older files held more).
+it pickles, so it travels to Dask workers on other machines, and holds no open file or handle. ``to_json``
+gives the JSON form, ``from_json`` reads it back, ignoring keys it does not know (older files held more).
 """
 
 from __future__ import annotations
@@ -35,21 +35,21 @@ def _strings(values) -> tuple[str, ...]:
 class WorkerSpec:
     """What every worker of one grading run needs to know, the same for every student.
 
-    Where things are: ``course_root`` (the course folder), ``submitted`` (the class's submissions, read
-    only), ``work_area`` (this worker's own folder, set by the pool per worker; empty until then).
+    Nothing in it names a folder of the instructor's machine: a worker may run anywhere. ``work_area`` is
+    the grading child's own folder, set on the worker (empty until then); the submissions and the pristine
+    gradebook are copied into it (:class:`coursegrader.course.WorkArea`).
 
-    What to grade and how: ``assignment``; ``cell_order`` (notebook name -> its grade_ids in the released
-    order, where deleted cells go back); ``cell_timeout`` (seconds per cell); ``sandbox`` (bubblewrap or
-    not); ``limits`` (the sandbox's resource limits); ``packages`` (course packages the kernels import).
+    What to grade and how: ``assignment``; ``nbgrader_config`` (the course's ``nbgrader_config.py``, as
+    plain values); ``cell_order`` (notebook name -> its grade_ids in the released order, where deleted cells
+    go back); ``cell_timeout`` (seconds per cell); ``sandbox`` (bubblewrap or not); ``limits`` (the
+    sandbox's resource limits); ``packages`` (course packages the kernels import).
 
-    What must not change while grading: ``pristine_db`` (the registered gradebook every student starts
-    from) and its ``pristine_sha256``; ``library_sha256`` (digest of ``packages``).
+    What must not change while grading: the pristine gradebook every student starts from (its
+    ``pristine_sha256``) and ``library_sha256`` (digest of ``packages`` as the instructor has them).
     """
 
-    course_root: str
     assignment: str
-    submitted: str
-    pristine_db: str = ""
+    nbgrader_config: Mapping = field(default_factory=dict)
     pristine_sha256: str = ""
     library_sha256: str = ""
     packages: tuple[str, ...] = ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -133,12 +134,25 @@ class Course:
             config.merge(PyFileConfigLoader(config_file.name, path=str(self.root)).load_config())
         return self.configure(config)
 
+    def nbgrader_settings(self) -> dict:
+        """:meth:`nbgrader_config` as plain values (what a grading worker on another machine is sent).
+
+        Raises ``ValueError`` if ``nbgrader_config.py`` sets a value that is not plain data.
+        """
+        try:
+            return json.loads(json.dumps(self.nbgrader_config()))
+        except TypeError as error:
+            raise ValueError(f"{self.root / 'nbgrader_config.py'} sets a value a grading worker cannot be sent: "
+                             f"{error}") from error  # fmt: skip
+
 
 @dataclass(frozen=True)
 class WorkArea:
-    """A grading worker's own folder: nbgrader's source, autograded and feedback steps, and per-student gradebooks.
+    """A grading child's own folder, on whichever machine its Dask worker runs: nothing in it is the course's.
 
-    Submissions are still read from the course (:meth:`configure`); nothing a worker writes lands there.
+    ``submitted/`` (copies of the students' notebooks it is sent), ``pristine.db`` (the registered gradebook
+    every student starts from), ``db/<student>.db`` (the copy one student is graded in), and nbgrader's
+    ``source/``, ``autograded/`` and ``feedback/`` steps.
     """
 
     root: Path
@@ -148,6 +162,10 @@ class WorkArea:
         return self.root / "source"
 
     @property
+    def submitted(self) -> Path:
+        return self.root / "submitted"
+
+    @property
     def autograded(self) -> Path:
         return self.root / "autograded"
 
@@ -155,16 +173,20 @@ class WorkArea:
     def feedback(self) -> Path:
         return self.root / "feedback"
 
+    @property
+    def pristine(self) -> Path:
+        return self.root / "pristine.db"
+
     def gradebook(self, student: str) -> Path:
         """The copy of the registered gradebook one student is graded in."""
         return self.root / "db" / f"{student}.db"
 
-    def configure(self, config: Config, course: Course) -> Config:
-        """Point ``config``'s ``CourseDirectory`` at this work area, reading submissions from ``course``."""
+    def configure(self, config: Config) -> Config:
+        """Point ``config``'s ``CourseDirectory`` at this work area (the course's own folders are never used)."""
         directory = config.CourseDirectory
         directory.root = str(self.root)
         directory.source_directory = str(self.source)
-        directory.submitted_directory = str(course.submitted)
+        directory.submitted_directory = str(self.submitted)
         directory.autograded_directory = str(self.autograded)
         directory.feedback_directory = str(self.feedback)
         return config

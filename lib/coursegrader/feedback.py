@@ -7,6 +7,7 @@ the finished HTML. Scores not given yet read "pending".
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -31,6 +32,39 @@ def rounded(value: object, precision: int = 0, method: str = "common") -> object
     return value if isinstance(value, str) else round(float(value), precision)
 
 
+#: An ``<img`` tag without ``alt``: nbconvert's accessibility pass gives such images a text (see below).
+IMAGE_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)(?=[\s>/])", re.IGNORECASE)
+NO_DESCRIPTION = 'alt="No description has been provided for this image"'
+
+
+def feedback_exporter(config):
+    """nbconvert's ``HTMLExporter`` without its BeautifulSoup pass over the finished page.
+
+    That pass (nbconvert 7) parses the whole page, inlined CSS included, to give images without ``alt`` a
+    text and to make JupyterLab-template cells focusable; it was a third of the cost of a feedback page.
+    nbgrader's feedback template has no JupyterLab cells, and the ``alt`` text is added here with
+    :data:`IMAGE_WITHOUT_ALT`, so the page says the same (``tests/coursegrader/test_feedback.py`` compares).
+    """
+    from nbconvert.exporters import HTMLExporter, TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class FeedbackExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            # HTMLExporter.from_notebook_node's set-up, as nbconvert 7.17 writes it, then the template
+            language = nb.metadata.get("language_info", {})
+            lexer = language.get("pygments_lexer", language.get("name", None))
+            highlight = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            resources = self._init_resources(resources)
+            data_types = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
+            self.register_filter("highlight_code", highlight)
+            self.register_filter("filter_data_type", data_types)
+            page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return IMAGE_WITHOUT_ALT.sub("<img " + NO_DESCRIPTION, page), resources
+
+    return FeedbackExporter(config=config)
+
+
 class FeedbackWriter:
     """nbgrader's feedback HTML (its ``feedback`` template and ``GetGrades``), with ``HideHiddenTests``.
 
@@ -41,7 +75,6 @@ class FeedbackWriter:
     """
 
     def __init__(self, config=None) -> None:
-        from nbconvert.exporters import HTMLExporter
         from traitlets.config import Config
 
         templates = Path(utils.__file__).parent / "server_extensions" / "formgrader"
@@ -53,7 +86,7 @@ class FeedbackWriter:
         ]
         settings.HTMLExporter.default_preprocessors = []
         settings.HTMLExporter.filters = {"float": score_or_pending, "round": rounded}
-        self.exporter = HTMLExporter(config=settings)
+        self.exporter = feedback_exporter(settings)
         for preprocessor in FEEDBACK_PREPROCESSORS:
             self.exporter.register_preprocessor(preprocessor(config=settings), enabled=True)
 

@@ -1,5 +1,5 @@
-"""The whole pipeline behind ``make grade``: register, collect, check the sandbox, autograde in parallel,
-merge, report."""
+"""The whole pipeline behind ``make grade``: register, collect, check the sandbox, autograde on a Dask cluster,
+merge each student as they finish, report."""
 
 from __future__ import annotations
 
@@ -17,12 +17,15 @@ from typing import TextIO
 import nbformat
 from tqdm import tqdm
 
+from .cluster import connect
 from .collect import Submission, SubmissionsError, collect, open_submissions, zip_entry_times
 from .contracts import StudentOutcome, StudentResult, Task, WorkerSpec
 from .course import Course, notebook_path, put_python_tools_on_path, sha256
+from .dispatch import grade_class
 from .feedback import FeedbackWriter
 from .feedback_command import remake
 from .flags import flags, locked_grade_ids
+from .journal import Journal, digest, folder_digest
 from .late import penalty_plugin
 from .leaks import hidden_lines
 from .merge import (
@@ -35,7 +38,6 @@ from .merge import (
     solution_sources,
     write_scores,
 )
-from .pool import run_pool
 from .questions import Question, questions
 from .register import grade_cells, register
 from .report import Row, diagnosed_mistakes, load_results, save_results
@@ -60,7 +62,8 @@ class GradingStoppedError(RuntimeError):
 
 @dataclass(frozen=True)
 class Settings:
-    """How to grade: parallel workers, the per-cell and per-student time limits (seconds), the sandbox."""
+    """How to grade: where (local workers or a Dask scheduler), the per-cell and per-student time limits
+    (seconds), the sandbox, the due date and late rule; ``restart`` ignores an interrupted run."""
 
     workers: int
     cell_timeout: int = 60
@@ -69,6 +72,12 @@ class Settings:
     limits: Limits = Limits()
     due: datetime | None = None  # naive UTC (coursegrader.late.parse_due)
     late_penalty: str | None = None  # a --late-penalty rule (coursegrader.late)
+    scheduler: str | None = None  # an existing Dask cluster's scheduler address; None: a local cluster
+    restart: bool = False
+
+    def fingerprint(self) -> str:
+        """What of these settings decides a grade (not where or how fast the grading runs)."""
+        return repr((self.cell_timeout, self.student_timeout, self.sandbox, self.limits, self.due, self.late_penalty))
 
     def describe(self) -> str:
         if not self.sandbox:
@@ -114,6 +123,8 @@ class Grader:
         self.started = time.monotonic()
         self.progress: tqdm | None = None
         self.plugin = penalty_plugin(None)
+        self.journal: Journal | None = None
+        self.digests: dict[str, str] = {}  # student -> digest of the submission being graded
 
     def solution_notebooks(self) -> list[Path]:
         return [self.course.source / self.assignment_id / f"{nb}.ipynb" for nb in self.notebooks]
@@ -126,12 +137,15 @@ class Grader:
         try:
             self.finish_student(task, outcome)
         except GradingStoppedError:
+            self.journal.record(task.student, self.digests[task.student])
             raise
         except Exception:  # noqa: BLE001 - record it and carry on with the class
             error = traceback.format_exc()
             self.write_student_log(task.student, StudentOutcome(task.student, error=error))
             self.say(f"{task.student}: could not record the result:\n{error}")
             self.finish_student(task, StudentOutcome(task.student, problem="grading error"))
+            return  # not recorded as merged: a resumed run grades this student again
+        self.journal.record(task.student, self.digests[task.student])
 
     def finish_student(self, task: Task, outcome: StudentOutcome) -> None:
         """Merge one student's outcome into the gradebook, ``grading/`` and the stored results; write feedback."""
@@ -247,43 +261,31 @@ class Grader:
             self.submissions = {s.student: s for s in collected}
             graded = sorted(self.submissions)
             self.count = len(collected)
-            self.say(f"grading {self.count} students of {self.assignment_id} on {self.settings.workers} workers")
+            self.journal = Journal(self.course.grading / f"run-{self.assignment_id}.json", self.inputs(),
+                                   self.settings.restart)  # fmt: skip
+            self.digests = {s.student: self.submission_digest(s) for s in collected}
+            todo = [s for s in collected if not self.journal.already_merged(s.student, self.digests[s.student])]
+            if len(todo) < len(collected):
+                self.say(f"resuming the interrupted run: {len(collected) - len(todo)} of {len(collected)} students "
+                         "were already graded and merged (--restart grades everyone again)")  # fmt: skip
+            self.count = len(todo)
+            self.say(f"grading {self.count} students of {self.assignment_id}")
             self.started = time.monotonic()
             self.progress = tqdm(total=self.count, file=self.log, unit="student", disable=not is_terminal(self.log),
                                  leave=False, dynamic_ncols=True)  # fmt: skip
-            for submission in collected:
+            for submission in todo:
                 if not submission.notebooks:
                     self.finish_safely(Task(submission.student), StudentOutcome(submission.student))
-            tasks = [Task(s.student, sorted(s.notebooks)) for s in collected if s.notebooks]
+            tasks = [Task(s.student, sorted(s.notebooks)) for s in todo if s.notebooks]
             if tasks:
-                pristine = scratch / "pristine.db"
-                prune_gradebook(self.course.gradebook, pristine, self.assignment_id, self.course.course_id)
-                spec = WorkerSpec(
-                    course_root=str(self.course.root),
-                    assignment=self.assignment_id,
-                    submitted=str(self.course.submitted),
-                    pristine_db=str(pristine),
-                    pristine_sha256=sha256(pristine),
-                    library_sha256=library_digest(PACKAGES),
-                    packages=tuple(PACKAGES),
-                    sandbox=self.settings.sandbox,
-                    limits=self.settings.limits,
-                    cell_timeout=self.settings.cell_timeout,
-                    cell_order={
-                        nb: tuple(cell_order(p))
-                        for nb, p in zip(self.notebooks, self.solution_notebooks(), strict=True)
-                    },
-                )
-                workers = max(1, min(self.settings.workers, len(tasks)))
-                timeout_status = f"time limit ({self.settings.student_timeout:g} s per student)"
-                run_pool(tasks, spec, scratch, workers, self.settings.student_timeout, self.finish_safely,
-                         timeout_status=timeout_status)  # fmt: skip
+                self.grade_on_cluster(tasks, scratch)
+            self.journal.finish()
         except GradingStoppedError as error:
             stopped = str(error)
+            self.journal.finish()
         finally:
             if self.progress is not None:
                 self.progress.close()
-            self.keep_logs(scratch)
             remove_tree(scratch)
         warnings = [] if self.settings.sandbox else [UNSANDBOXED]
         return write_outputs(self.course, self.assignment_id, students=graded, stopped=stopped, warnings=warnings)
@@ -298,12 +300,51 @@ class Grader:
         logs.mkdir(parents=True, exist_ok=True)
         (logs / f"{student}.log").write_text(text + "\n", encoding="utf-8")
 
-    def keep_logs(self, scratch: Path) -> None:
-        """Copy the workers' logs (nbgrader's and the kernels' own output) to ``grading/logs/<assignment>``."""
-        logs = self.course.grading / "logs" / self.assignment_id
-        logs.mkdir(parents=True, exist_ok=True)
-        for log in sorted(scratch.glob("worker-*/worker.log")):
-            shutil.copyfile(log, logs / f"{log.parent.name}.log")
+    def keep_logs(self, logs: list[bytes]) -> None:
+        """Keep the grading children's logs (nbgrader's and the kernels' output) in ``grading/logs/<assignment>``."""
+        folder = self.course.grading / "logs" / self.assignment_id
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("worker-*.log"):
+            old.unlink()
+        for number, log in enumerate(logs):
+            (folder / f"worker-{number}.log").write_bytes(log)
+
+    def inputs(self) -> str:
+        """Digest of what decides the grades besides the submissions: the solutions and the grading settings."""
+        solutions = [part for path in self.solution_notebooks() for part in (path.name, path.read_bytes())]
+        return digest([self.assignment_id, *solutions, self.settings.fingerprint()])
+
+    def submission_digest(self, submission: Submission) -> str:
+        folder = self.course.submitted / submission.student / self.assignment_id
+        return folder_digest(folder, str(submission.submitted_at), ",".join(sorted(submission.problems)))
+
+    def submitted_files(self, task: Task) -> dict[str, bytes]:
+        """The student's collected folder, as the Dask task carries it to a worker."""
+        folder = self.course.submitted / task.student / self.assignment_id
+        return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+    def grade_on_cluster(self, tasks: list[Task], scratch: Path) -> None:
+        """Autograde ``tasks`` on the Dask cluster; each student is merged here as their task ends."""
+        pristine = scratch / "pristine.db"
+        prune_gradebook(self.course.gradebook, pristine, self.assignment_id, self.course.course_id)
+        spec = WorkerSpec(
+            assignment=self.assignment_id,
+            nbgrader_config=self.course.nbgrader_settings(),
+            pristine_sha256=sha256(pristine),
+            library_sha256=library_digest(PACKAGES),
+            packages=tuple(PACKAGES),
+            sandbox=self.settings.sandbox,
+            limits=self.settings.limits,
+            cell_timeout=self.settings.cell_timeout,
+            cell_order={
+                nb: tuple(cell_order(p)) for nb, p in zip(self.notebooks, self.solution_notebooks(), strict=True)
+            },
+        )
+        workers = max(1, min(self.settings.workers, len(tasks)))
+        timeout_status = f"time limit ({self.settings.student_timeout:g} s per student)"
+        with connect(workers, self.settings.scheduler, self.say) as client:
+            grade_class(client, spec, pristine, tasks, self.submitted_files, self.finish_safely, scratch / "received",
+                        self.settings.student_timeout, timeout_status, self.keep_logs)  # fmt: skip
 
 
 def is_terminal(stream: TextIO) -> bool:

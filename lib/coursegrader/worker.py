@@ -1,11 +1,12 @@
-"""A grading worker: a child process that autogrades students one at a time in its own work area.
+"""The grading child: a process that autogrades students one at a time in its own work area.
 
-The parent (``coursegrader.pool``) starts ``python -m coursegrader.worker SPEC RESULT_FD``, writes one
-JSON task (:class:`~coursegrader.contracts.Task`) per line on the worker's stdin and reads one JSON result
-(:class:`~coursegrader.contracts.StudentOutcome`) per line from the pipe ``RESULT_FD``
-(a private pipe: a student's kernel cannot write to it, and whatever it prints to stdout goes to the
-worker's log). Each student gets a fresh copy of the registered gradebook, so nothing one student's code
-does to a gradebook file can touch another student's grades; the parent merges the results.
+Its supervisor (:class:`coursegrader.supervisor.GraderProcess`, on a Dask worker) starts
+``python -m coursegrader.worker SPEC RESULT_FD``, writes one JSON task (:class:`~coursegrader.contracts.Task`)
+per line on the child's stdin and reads one JSON result (:class:`~coursegrader.contracts.StudentOutcome`) per
+line from the pipe ``RESULT_FD`` (a private pipe: a student's kernel cannot write to it, and whatever it
+prints to stdout goes to the child's log). The student's notebooks are already in the work area's
+``submitted/``. Each student gets a fresh copy of the registered gradebook, so nothing one student's code
+does to a gradebook file can touch another student's grades; the client merges the results.
 
 Every kernel runs in a bubblewrap sandbox (:mod:`coursegrader.sandbox`) unless the instructor asked for
 ``--unsandboxed``. Whatever the mode, the worker checks after each student that the course library the
@@ -25,10 +26,13 @@ import logging
 import os
 import shutil
 import sys
+import threading
+import time
 import traceback
 from pathlib import Path
 
 import nbformat
+import psutil
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.converters import Autograde
 from nbgrader.coursedir import CourseDirectory
@@ -46,7 +50,7 @@ from nbgrader.preprocessors import (
 from traitlets.config import Config
 
 from .contracts import NotebookOutcome, StudentOutcome, Task, WorkerSpec
-from .course import Course, WorkArea, notebook_path, put_python_tools_on_path, sha256
+from .course import WorkArea, notebook_path, put_python_tools_on_path, sha256
 from .preprocessors import CappedExecute, RestoreCellMetadata, SandboxedExecute
 from .sandbox import Limits
 from .sandbox.kernel import REPORTS, SandboxReport
@@ -69,8 +73,7 @@ class LogCapture(logging.Handler):
 
 def worker_config(spec: WorkerSpec) -> Config:
     """nbgrader configuration for this worker: course settings, our work area, our safety settings."""
-    course = Course(Path(spec.course_root))
-    config = WorkArea(Path(spec.work_area)).configure(course.nbgrader_config(), course)
+    config = WorkArea(Path(spec.work_area)).configure(Config(spec.nbgrader_config))
     config.Execute.timeout = int(spec.cell_timeout)
     config.Execute.interrupt_on_timeout = True
     # Deleted or renamed test cells come back from the gradebook (see coursegrader.preprocessors.restore_metadata).
@@ -171,7 +174,7 @@ def grade_notebook(spec: WorkerSpec, config: Config, student: str, notebook: str
     """Autograde one notebook of one student; return what happened (the parent writes the feedback)."""
     area = WorkArea(Path(spec.work_area))
     assignment = spec.assignment
-    submitted = notebook_path(Path(spec.submitted), student, assignment, notebook)
+    submitted = notebook_path(area.submitted, student, assignment, notebook)
     coursedir = CourseDirectory(config=config)
     coursedir.db_url = db_url
     coursedir.assignment_id = assignment
@@ -198,7 +201,7 @@ def grade_student(spec: WorkerSpec, config: Config, task: Task) -> StudentOutcom
     """Autograde every collected notebook of one student in a fresh copy of the registered gradebook."""
     area = WorkArea(Path(spec.work_area))
     student = task.student
-    pristine = Path(spec.pristine_db)
+    pristine = area.pristine
     if sha256(pristine) != spec.pristine_sha256:
         return StudentOutcome(student, fatal="the worker's pristine gradebook was modified; stopping this worker")
     shutil.rmtree(area.autograded / student, ignore_errors=True)
@@ -214,7 +217,25 @@ def grade_student(spec: WorkerSpec, config: Config, task: Task) -> StudentOutcom
     return StudentOutcome(student, results, str(area.root), violation=violation)
 
 
+def die_with_parent() -> None:
+    """Kill this child and its kernels once its supervisor is gone (a Dask worker killed mid-run)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        for process in psutil.Process().children(recursive=True):
+            try:
+                process.kill()
+            except psutil.NoSuchProcess:
+                pass
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+
+
 def main(argv: list[str]) -> int:
+    die_with_parent()
     spec = WorkerSpec.from_json(json.loads(Path(argv[0]).read_text()))
     results = os.fdopen(int(argv[1]), "w", buffering=1)
     put_python_tools_on_path()

@@ -14,10 +14,8 @@ from coursegrader.report import load_results, save_results
 from coursegrader.sandbox import Limits
 
 SPEC = WorkerSpec(
-    course_root="/course",
     assignment="rnn_step",
-    submitted="/course/grading/submitted",
-    pristine_db="/scratch/pristine.db",
+    nbgrader_config={"CourseDirectory": {"course_id": "gated-rnn", "ignore": ["*.md"]}, "Execute": {"timeout": 60}},
     pristine_sha256="ab" * 32,
     library_sha256="cd" * 32,
     packages=("rnnlab",),

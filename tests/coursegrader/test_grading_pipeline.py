@@ -16,8 +16,10 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 import warnings
 import zipfile
+from functools import partial
 from pathlib import Path
 
 import nbformat
@@ -27,15 +29,16 @@ from students import STUDENTS, write_class
 from students.kit import Kit, course_kit, throwaway_course
 
 from coursegrader.collect import SubmissionsError, extract_zip, open_submissions
-from coursegrader.contracts import StudentOutcome, WorkerSpec
+from coursegrader.contracts import StudentOutcome, Task, WorkerSpec
 from coursegrader.course import Course
 from coursegrader.flags import flags
 from coursegrader.gradebook import StudentGrades
 from coursegrader.hiding import NOTE
 from coursegrader.leaks import find_leaks, hidden_lines
-from coursegrader.pool import Task, run_pool
 from coursegrader.questions import Question
 from coursegrader.report import BLANK, Row, StudentResult, summary_line
+from coursegrader.sandbox.view import library_digest
+from coursegrader.supervisor import GraderProcess
 
 ASSIGNMENT = "rnn_step"
 CELL_TIMEOUT = 8  # seconds; loop_in_cell and stuck use it up, honest cells take well under a second
@@ -276,6 +279,136 @@ def test_no_sandbox_no_grading_unless_asked(course: Course, kit: Kit, tmp_path: 
     assert totals == {"perfect": 16.0, "blank": 0.0}, totals
 
 
+# The same class on a real Dask cluster: a scheduler and two workers on loopback, one killed mid-run.
+
+
+def is_grading_child(command_line: list[str] | None) -> bool:
+    return "coursegrader.worker" in " ".join(command_line or [])
+
+
+def dask_command(*arguments: str) -> list[str]:
+    return [str(Path(sys.executable).parent / "dask"), *arguments]
+
+
+@pytest.fixture
+def dask_cluster(tmp_path: Path):
+    """``dask scheduler`` and two ``dask worker`` processes (one thread each) on 127.0.0.1; stopped afterwards.
+
+    They run in the repository's root, whose ``nbgrader_config.py`` points at another course's gradebook:
+    the grading must take its settings from the client, never from the folder a worker was started in.
+    """
+    import psutil
+
+    from coursegrader.supervisor import kill_tree
+
+    address_file = tmp_path / "scheduler.json"
+    loopback = ["--host", "127.0.0.1", "--no-dashboard"]
+    scheduler = dask_command("scheduler", "--port", "0", "--scheduler-file", str(address_file), *loopback)
+    started = [subprocess.Popen(scheduler, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        deadline = time.monotonic() + 60
+        while not address_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert address_file.exists(), "the dask scheduler did not start"
+        address = json.loads(address_file.read_text())["address"]
+        assert address.startswith("tcp://127.0.0.1:"), address
+        for name in ("w1", "w2"):
+            worker = dask_command("worker", address, "--nthreads", "1", "--nworkers", "1", "--name", name,
+                                  "--local-directory", str(tmp_path / name), *loopback)  # fmt: skip
+            started.append(subprocess.Popen(worker, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        yield {"address": address, "workers": started[1:]}
+    finally:
+        for process in started:
+            kill_tree(process.pid)
+        leftovers = [
+            p for p in psutil.process_iter(["cmdline"]) if "coursegrader.worker" in " ".join(p.info["cmdline"] or [])
+        ]
+        assert leftovers == [], f"grading children outlived their cluster: {leftovers}"
+
+
+def test_the_class_on_a_dask_cluster_with_a_worker_killed(graded: dict, kit: Kit, dask_cluster: dict,
+                                                          tmp_path: Path) -> None:  # fmt: skip
+    """Every student graded exactly once, with the same score, status and report line as on the local cluster."""
+    import psutil
+
+    from coursegrader.supervisor import kill_tree
+
+    course = throwaway_course(tmp_path / "course", ROOT, ASSIGNMENT)
+    add_earlier_student(course)
+    folder = write_class(kit, tmp_path / "class")
+    command = [sys.executable, "-m", "coursegrader", "grade", "--assignment", ASSIGNMENT, "--submissions", str(folder),
+               "--root", str(course.root), "--scheduler", dask_cluster["address"], "--timeout", str(CELL_TIMEOUT),
+               "--student-timeout", str(STUDENT_TIMEOUT)]  # fmt: skip
+    run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    victim = psutil.Process(dask_cluster["workers"][0].pid)
+    busy = False  # the victim is killed while a student's kernel runs under it
+    deadline = time.monotonic() + 300
+    while not busy and run.poll() is None and time.monotonic() < deadline:
+        family = victim.children(recursive=True)
+        busy = any(is_grading_child(p.cmdline()) for p in family) and any("bwrap" in p.name() for p in family)
+        time.sleep(0.1)
+    kill_tree(victim.pid)
+    _, stderr = run.communicate(timeout=900)
+    lines = stderr.splitlines(keepends=True)
+    assert run.returncode == 0, "".join(lines)[-5000:]
+    assert busy, "the killed worker was not grading anyone: the test did not test a death mid-run"
+    progress = [line.split("]")[1].split(":")[0].strip() for line in lines if line.startswith("[")]
+    assert sorted(progress) == sorted(EXPECTED), f"ours {sorted(progress)} vs each student once {sorted(EXPECTED)}"
+    with open(course.grading / "grades.csv", newline="") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    local = {s: (r["total"], r["status"]) for s, r in graded["rows"].items()}
+    ours = {s: (r["total"], r["status"]) for s, r in rows.items()}
+    assert ours == local, f"ours {ours} vs the local cluster's {local}"
+    report = (course.grading / "report.md").read_text()
+    for student in EXPECTED:
+        line = [ln for ln in report.splitlines() if ln.startswith(f"| {student} |")]
+        local_line = [ln for ln in graded["report"].splitlines() if ln.startswith(f"| {student} |")]
+        assert line == local_line, f"ours {line} vs the local cluster's {local_line}"
+
+
+def test_an_interrupted_run_resumes_without_regrading(course: Course, kit: Kit, tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the whole process group) mid-run, then the same command: only the rest are graded."""
+    import signal
+
+    names = ["perfect", "sigmoid", "concat_xh", "blank", "forgot_tanh_by_hand", "wrong_choice", "perfect2", "sig2"]
+    folder = write_class(kit, tmp_path / "class", names[:6])
+    shutil.copytree(folder / "perfect", folder / "perfect2")
+    shutil.copytree(folder / "sigmoid", folder / "sig2")
+    root = tmp_path / "course"
+    shutil.copytree(course.root / "solutions", root / "solutions")
+    shutil.copyfile(course.root / "nbgrader_config.py", root / "nbgrader_config.py")
+    command = [sys.executable, "-m", "coursegrader", "grade", "--assignment", ASSIGNMENT, "--submissions", str(folder),
+               "--root", str(root), "--workers", "1", "--timeout", str(CELL_TIMEOUT)]  # fmt: skip
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    seen = []
+    for line in first.stderr:
+        seen.append(line)
+        if line.startswith("[3/"):
+            os.killpg(first.pid, signal.SIGINT)
+            break
+    _, rest = first.communicate(timeout=300)
+    seen += rest.splitlines(keepends=True)
+    assert first.returncode == 130, "".join(seen)[-3000:]
+    assert "Run the same command again" in "".join(seen)
+    journal = json.loads((root / "grading" / f"run-{ASSIGNMENT}.json").read_text())
+    merged = set(journal["merged"])
+    assert 3 <= len(merged) < len(names), f"merged before the interruption: {sorted(merged)}"
+    second = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert f"resuming the interrupted run: {len(merged)} of {len(names)} students" in second.stderr, second.stderr
+    regraded = {line.split("]")[1].split(":")[0].strip() for line in second.stderr.splitlines() if line.startswith("[")}
+    assert regraded == set(names) - merged, f"ours {sorted(regraded)} vs the rest {sorted(set(names) - merged)}"
+    with open(root / "grading" / "grades.csv", newline="") as handle:
+        totals = {row["student_id"]: float(row["total"]) for row in csv.DictReader(handle)}
+    copies = {"perfect2": "perfect", "sig2": "sigmoid"}
+    reference = {name: float(EXPECTED[copies.get(name, name)][0]) for name in names}
+    assert totals == reference, f"ours {totals} vs reference {reference}"
+    assert json.loads((root / "grading" / f"run-{ASSIGNMENT}.json").read_text())["finished"] is True
+    third = subprocess.run([*command, "--workers", "2"], capture_output=True, text=True, timeout=600, check=False)
+    progress = [line for line in third.stderr.splitlines() if line.startswith("[")]
+    assert "resuming" not in third.stderr and len(progress) == len(names), third.stderr[-2000:]
+
+
 # Fast checks of the pieces, no kernels involved.
 
 
@@ -363,30 +496,36 @@ FAKE_WORKER = textwrap.dedent(
     """
 )
 
-FAKE_SPEC = WorkerSpec(course_root="/nowhere", assignment="x", submitted="/nowhere/submitted")
+FAKE_SPEC = WorkerSpec(assignment="x", library_sha256=library_digest([]))  # no course packages
 
 
-def test_pool_survives_hanging_and_dying_workers(tmp_path: Path) -> None:
-    """The per-student time limit stops a hung worker; a dead or failing worker is replaced; everyone is reported."""
+def test_a_grader_survives_hanging_dying_and_failing_children(tmp_path: Path) -> None:
+    """The per-student time limit stops a hung child; a dead or failing child is replaced; everyone is reported."""
     script = tmp_path / "fake_worker.py"
     script.write_text(FAKE_WORKER)
-    seen: dict[str, StudentOutcome] = {}
-    tasks = [Task(name, ["nb"]) for name in ["a", "hangs", "b", "dies", "c", "fatal", "d"]]
-    run_pool(tasks, FAKE_SPEC, tmp_path, 2, 3.0, lambda task, result: seen.update({task.student: result}),
-             command=[sys.executable, str(script)])  # fmt: skip
-    assert sorted(seen) == sorted(t.student for t in tasks)
+    grader = GraderProcess(FAKE_SPEC, tmp_path / "area", command=[sys.executable, str(script)])
+    names = ["a", "hangs", "b", "dies", "c", "fatal", "d"]
+    seen = {name: grader.grade(Task(name, ["nb"]), 3.0) for name in names}
+    grader.stop()
     assert seen["hangs"] == StudentOutcome("hangs", problem="timed out")
     assert seen["dies"] == StudentOutcome("dies", problem="grader process died")
     assert seen["fatal"] == StudentOutcome("fatal", problem="the worker's pristine gradebook was modified")
-    assert all(seen[s] == StudentOutcome(s) for s in "abcd")
+    assert all(seen[s] == StudentOutcome(s) for s in "abcd"), seen
 
 
-def test_a_sandbox_violation_stops_the_whole_run(tmp_path: Path) -> None:
-    """When a result says the library changed, no later student is graded and every worker is killed."""
+def test_a_sandbox_violation_stops_the_whole_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When a result says the library changed, no later student is merged and every grading child is killed."""
     import psutil
+    from distributed import Client, LocalCluster
+
+    from coursegrader import remote
+    from coursegrader.dispatch import grade_class
 
     script = tmp_path / "fake_worker.py"
     script.write_text(FAKE_WORKER)
+    monkeypatch.setattr(remote, "GraderProcess", partial(GraderProcess, command=[sys.executable, str(script)]))
+    pristine = tmp_path / "pristine.db"
+    pristine.write_bytes(b"")
     seen: list[str] = []
 
     def on_result(task: Task, result: StudentOutcome) -> None:
@@ -395,16 +534,18 @@ def test_a_sandbox_violation_stops_the_whole_run(tmp_path: Path) -> None:
             raise RuntimeError(result.violation)
 
     tasks = [Task(name, ["nb"]) for name in ["violates", "a", "b", "c", "d", "e"]]
-    with pytest.raises(RuntimeError, match="library changed"):
-        run_pool(tasks, FAKE_SPEC, tmp_path, 1, 30.0, on_result, command=[sys.executable, str(script)])
+    logs: list[list[bytes]] = []
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        with Client(cluster) as client, pytest.raises(RuntimeError, match="library changed"):
+            grade_class(client, FAKE_SPEC, pristine, tasks, lambda task: {}, on_result, tmp_path / "received", 30.0,
+                        "timed out", logs.append)  # fmt: skip
     assert seen == ["violates"], f"ours {seen} vs reference ['violates']"
+    assert len(logs) == 1, "the grading children's logs must reach the client however the run ends"
     workers = [p for p in psutil.Process().children(recursive=True) if str(script) in " ".join(p.cmdline())]
-    assert workers == [], f"workers still running: {workers}"
+    assert workers == [], f"grading children still running: {workers}"
 
 
 def test_the_library_digest_sees_any_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from coursegrader.sandbox.view import library_digest
-
     package = tmp_path / "somelib"
     package.mkdir()
     (package / "__init__.py").write_text("x = 1\n")
