@@ -97,6 +97,11 @@ def _squashes(graph: Graph) -> Iterator[Mutation]:
             if new != old:
                 yield Mutation(f"squash:{node.name}:{new}", say.squash_replaced(node, old, new),
                                {node.name: node.changed(fn=new)})  # fmt: skip
+    gates = [n for n in nodes if n.option("fn") == "sigmoid"]
+    if len(gates) > 1:
+        for new in SQUASHES[1:]:
+            every = {n.name: n.changed(fn=new) for n in gates}
+            yield Mutation(f"squash:gates:{new}", say.every_gate([n.label for n in gates], new), every)
     if len(squashes) > 1:
         other = {"sigmoid": "tanh", "tanh": "sigmoid"}
         swapped = {n.name: n.changed(fn=other[n.option("fn")]) for n in squashes}

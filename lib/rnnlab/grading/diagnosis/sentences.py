@@ -34,6 +34,12 @@ def squash_replaced(node: Node, old: str, new: str) -> str:
     return f"{where(node)}, {old} was replaced by {SQUASH_NAMES[new]}"
 
 
+def every_gate(labels: list[str], new: str) -> str:
+    if new == "identity":
+        return f"in every gate ({eqs(labels)}), the sigmoid was left out"
+    return f"in every gate ({eqs(labels)}), sigmoid was replaced by {SQUASH_NAMES[new]}"
+
+
 def complement(node: Node) -> str:
     return f"{where(node)}, 1 - {node.name} was used where {node.name} belongs (the gate's complement)"
 
