@@ -104,3 +104,26 @@ def test_lstm_diagnoses_once_for_both_results(monkeypatch) -> None:
     with pytest.raises(AssertionError):
         grading.check_lstm_step(lambda x, h, c, p: (h, c), ex.x, ex.h_prev, ex.c_prev, ex.params)
     assert len(calls) == 1, f"the engine ran {len(calls)} times for one wrong step"
+
+
+@pytest.mark.parametrize(
+    ("cell", "asked", "typed", "expected"),
+    [
+        ("lstm", "f", "i", "this is the input gate i (eq. 7), not the forget gate f (eq. 6)"),
+        ("lstm", "c", "c_tilde", "this is the candidate c_tilde (eq. 8), not the cell state c (eq. 9)"),
+        ("gru", "h", "h_tilde", "this is the candidate h_tilde (eq. 15), not the new state h (eq. 16)"),
+        ("gru", "z", "r", "this is the reset gate r (eq. 13), not the update gate z (eq. 14)"),
+        ("rnn", "h", "a", "in the new state h (eq. 1), the tanh was left out"),
+    ],
+)
+def test_by_hand_names_the_quantity_the_value_came_from(cell, asked, typed, expected) -> None:
+    ex = getattr(rnnlab.examples, f"{cell}_3d")()
+    states = [ex.x, ex.h_prev] + ([ex.c_prev] if cell == "lstm" else [])
+    trace = rnnlab.kinds.cell_kind(cell).step(*states, ex.params)
+    typed_value = np.round(getattr(trace, typed), 2).tolist()
+    with pytest.raises(AssertionError) as raised:
+        grading.check_by_hand(f"{asked}_by_hand", typed_value, cell, asked)
+    ours = str(raised.value)
+    assert f"Likely mistake: {expected}." in ours, f"ours {ours!r} vs expected {expected!r}"
+    right = np.round(getattr(trace, asked), 2)
+    assert not any(f"{v:g}" in ours.split("Likely mistake")[0].split("received")[0] for v in right), "answer shown"

@@ -16,7 +16,7 @@ from . import sentences as say
 from .backward import GRADIENTS, BackwardModel
 from .cells import graph_of, step_inputs
 from .graph import Graph
-from .mutations import Mutation
+from .mutations import Mutation, mutations
 from .sequences import NormsModel, UnrollModel
 
 
@@ -53,10 +53,17 @@ def by_hand(
     cell: str, p: CellParams, inputs: Mapping[str, object], quantity: str, received: np.ndarray, tolerance: float,
     **conventions: str,
 ) -> str | None:
-    """The likely mistake behind a by-hand value of ``quantity`` (single mutations only: one number each)."""
+    """The likely mistake behind a by-hand value of ``quantity`` (single mutations only: one number each).
+
+    Another quantity's value is tried first (``this is the input gate i (eq. 7), not the forget gate f (eq.
+    6)``): a by-hand answer copied from the wrong line is more likely than a gate computed with another's
+    weights, which gives the same numbers.
+    """
     full = graph_of(cell, **conventions)
     graph = Graph(full.cell, full.nodes, (quantity,), full.conventions)
-    model = engine.StepModel(graph, step_inputs(cell, p, inputs))
+    found = mutations(graph)
+    found = [m for m in found if m.outputs is not None] + [m for m in found if m.outputs is None]
+    model = engine.StepModel(graph, step_inputs(cell, p, inputs), found)
     return named(engine.search(model, (received,), engine.rounding(tolerance), pairs=False))
 
 

@@ -184,7 +184,8 @@ def _returns(graph: Graph) -> Iterator[Mutation]:
     for k, name in enumerate(outputs):
         asked = graph.node(name)
         for other in quantities:
-            if other.name not in outputs:
+            squashed = asked.op is squash and asked.inputs[0] == other.name  # said as the squash left out
+            if other.name not in outputs and not squashed:
                 changed = outputs[:k] + (other.name,) + outputs[k + 1 :]
                 sentence = say.returned_other(other, asked, len(outputs) == 1)
                 yield Mutation(f"return:{k}:{other.name}", sentence, outputs=changed, pairs=False)
