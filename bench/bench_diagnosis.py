@@ -31,7 +31,7 @@ def _times_ms(action, repeats: int = REPEATS) -> list[float]:
 def _summary(label: str, times: list[float], goal: float | None = None) -> str:
     deciles = statistics.quantiles(times, n=10)
     median = statistics.median(times)
-    verdict = "" if goal is None else (" (goal < %.0f ms: %s)" % (goal, "met" if median < goal else "MISSED"))
+    verdict = "" if goal is None else f" (goal < {goal:.0f} ms: {'met' if median < goal else 'MISSED'})"
     return f"{label}: median {median:.2f} ms, 10-90% {deciles[0]:.2f}-{deciles[-1]:.2f} ms{verdict}"
 
 
@@ -107,24 +107,53 @@ def _cases():
     xs12 = rng.normal(size=(12, 3))
 
     for noise, kind in ((0.0, "named"), (1e-3, "unnamed (worst case)")):
-        yield ("example", f"rnn_step, {kind}", lambda n=noise: grading.check_rnn_step(
-            rnn(sig, n), ex_r.x, ex_r.h_prev, ex_r.params.W, ex_r.params.b))
-        yield ("example", f"lstm_step, {kind}", lambda n=noise: grading.check_lstm_step(
-            lstm(sig, n), ex_l.x, ex_l.h_prev, ex_l.c_prev, ex_l.params))
-        yield ("example", f"gru_step, {kind}", lambda n=noise: grading.check_gru_step(
-            gru(False, n), ex_g.x, ex_g.h_prev, ex_g.params))
-        yield ("example", f"rnn_unroll (T=12), {kind}", lambda n=noise: grading.check_rnn_unroll(
-            unroll(sig, n), xs12, ex_r.h_prev, ex_r.params.W, ex_r.params.b))
-        yield ("example", f"gradient_norms (T=12), {kind}", lambda n=noise: grading.check_gradient_norms(
-            norms(n), xs12, ex_r.h_prev, ex_r.params.W, ex_r.params.b))
-        yield ("hidden", f"rnn_step B=D=H=6, {kind}", lambda n=noise: grading.check_rnn_step(rnn(sig, n), x, h, p_r.W, p_r.b))
-        yield ("hidden", f"lstm_step B=D=H=6, {kind}", lambda n=noise: grading.check_lstm_step(lstm(sig, n), x, h, c, p_l))
+        yield (
+            "example",
+            f"rnn_step, {kind}",
+            lambda n=noise: grading.check_rnn_step(rnn(sig, n), ex_r.x, ex_r.h_prev, ex_r.params.W, ex_r.params.b),
+        )
+        yield (
+            "example",
+            f"lstm_step, {kind}",
+            lambda n=noise: grading.check_lstm_step(lstm(sig, n), ex_l.x, ex_l.h_prev, ex_l.c_prev, ex_l.params),
+        )
+        yield (
+            "example",
+            f"gru_step, {kind}",
+            lambda n=noise: grading.check_gru_step(gru(False, n), ex_g.x, ex_g.h_prev, ex_g.params),
+        )
+        yield (
+            "example",
+            f"rnn_unroll (T=12), {kind}",
+            lambda n=noise: grading.check_rnn_unroll(unroll(sig, n), xs12, ex_r.h_prev, ex_r.params.W, ex_r.params.b),
+        )
+        yield (
+            "example",
+            f"gradient_norms (T=12), {kind}",
+            lambda n=noise: grading.check_gradient_norms(norms(n), xs12, ex_r.h_prev, ex_r.params.W, ex_r.params.b),
+        )
+        yield (
+            "hidden",
+            f"rnn_step B=D=H=6, {kind}",
+            lambda n=noise: grading.check_rnn_step(rnn(sig, n), x, h, p_r.W, p_r.b),
+        )
+        yield (
+            "hidden",
+            f"lstm_step B=D=H=6, {kind}",
+            lambda n=noise: grading.check_lstm_step(lstm(sig, n), x, h, c, p_l),
+        )
         yield ("hidden", f"gru_step B=D=H=6, {kind}", lambda n=noise: grading.check_gru_step(gru(False, n), x, h, p_g))
-        yield ("hidden", f"rnn_unroll T=B=D=H=5, {kind}", lambda n=noise: grading.check_rnn_unroll(
-            unroll(sig, n), xs5, h5, p5.W, p5.b))
+        yield (
+            "hidden",
+            f"rnn_unroll T=B=D=H=5, {kind}",
+            lambda n=noise: grading.check_rnn_unroll(unroll(sig, n), xs5, h5, p5.W, p5.b),
+        )
     yield from _backward_cases(rng)
-    yield ("passing", "rnn_step B=D=H=6", (lambda: grading.check_rnn_step(rnn(), x, h, p_r.W, p_r.b),
-                                           lambda: _check_without_engine(rnn(), x, h, p_r)))
+    yield (
+        "passing",
+        "rnn_step B=D=H=6",
+        (lambda: grading.check_rnn_step(rnn(), x, h, p_r.W, p_r.b), lambda: _check_without_engine(rnn(), x, h, p_r)),
+    )
 
 
 def _backward_cases(rng):
@@ -140,7 +169,14 @@ def _backward_cases(rng):
         r, z = sig(v @ p.W_r.T + p.b_r), sig(v @ p.W_z.T + p.b_z)
         v_h = np.concatenate([r * h_prev, x], axis=-1)
         h_tilde = np.tanh(v_h @ p.W_h.T + p.b_h)
-        return z * h_prev + (1 - z) * h_tilde, {"v": v, "v_h": v_h, "r": r, "z": z, "h_tilde": h_tilde, "h_prev": h_prev}
+        return z * h_prev + (1 - z) * h_tilde, {
+            "v": v,
+            "v_h": v_h,
+            "r": r,
+            "z": z,
+            "h_tilde": h_tilde,
+            "h_prev": h_prev,
+        }
 
     def backward(noise):
         def step(dh, cache, p):
@@ -158,8 +194,11 @@ def _backward_cases(rng):
         return step
 
     for noise, kind in ((0.0, "named"), (1e-3, "unnamed (worst case)")):
-        yield ("hidden", f"gru_step_backward B=D=H=5, {kind}", lambda n=noise: grading.check_gru_step_backward(
-            backward(n), forward, x, h_prev, p, dh))
+        yield (
+            "hidden",
+            f"gru_step_backward B=D=H=5, {kind}",
+            lambda n=noise: grading.check_gru_step_backward(backward(n), forward, x, h_prev, p, dh),
+        )
 
 
 def _check_without_engine(fn, x, h, p) -> None:

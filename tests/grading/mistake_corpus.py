@@ -373,7 +373,8 @@ def backward(dh, cache, p, **slip):
     return {
         "W_r": da_r.T @ cache["v"] / n, "b_r": da_r.sum(axis=0) / n, "W_z": da_z.T @ cache["v"] / n,
         "b_z": da_z.sum(axis=0) / n, "W_h": da_h.T @ (cache["v"] if slip.get("v_for_W_h") else cache["v_h"]) / n,
-        "b_h": da_h.sum(axis=0) / n, "x": dx + (0 if slip.get("no_gates_x") else dv[:, H:]), "h_prev": dh_prev + dv[:, :H],
+        "b_h": da_h.sum(axis=0) / n, "x": dx + (0 if slip.get("no_gates_x") else dv[:, H:]),
+        "h_prev": dh_prev + dv[:, :H],
     }  # fmt: skip
 
 
@@ -409,8 +410,11 @@ WRONG = [
     Case("rnn", rnn_xh, "[x, h] was concatenated instead of [h, x]"),
     Case("rnn", rnn_no_bias, "the bias b was left out"),
     Case("rnn", rnn_transposed, "the block of W that multiplies h_prev was used transposed"),
-    Case("rnn", rnn_xh_sigmoid, "in the new state h (eq. 1), tanh was replaced by sigmoid; and also, [x, h] was "
-         "concatenated instead of [h, x]"),
+    Case(
+        "rnn",
+        rnn_xh_sigmoid,
+        "in the new state h (eq. 1), tanh was replaced by sigmoid; and also, [x, h] was concatenated instead of [h, x]",
+    ),
     Case("lstm", lstm_tanh_gates, "in every gate (eqs. 6, 7, 10), sigmoid was replaced by tanh"),
     Case("lstm", lstm_sigmoid_candidate, "in the candidate c_tilde (eq. 8), tanh was replaced by sigmoid"),
     Case("lstm", lstm_swapped, "sigmoid and tanh were swapped everywhere"),
@@ -427,11 +431,17 @@ WRONG = [
     Case("lstm", lstm_xh, "[x, h] was concatenated instead of [h, x]"),
     Case("lstm", lstm_no_bias, "every bias was left out"),
     Case("lstm", lstm_forget_uses_input_weights, "in the forget gate f (eq. 6), W_i and b_i were used"),
-    Case("lstm", lstm_f_o_weights_exchanged, "the weights of the forget gate f (eq. 6) and the output gate o "
-         "(eq. 10) were exchanged"),
+    Case(
+        "lstm",
+        lstm_f_o_weights_exchanged,
+        "the weights of the forget gate f (eq. 6) and the output gate o (eq. 10) were exchanged",
+    ),
     Case("lstm", lstm_forget_bias_missing, "in the forget gate f (eq. 6), the bias b_f was left out"),
-    Case("lstm", lstm_candidate_sigmoid_and_wrong_order, "tanh was replaced by sigmoid; and also, the results were "
-         "returned in the wrong order"),
+    Case(
+        "lstm",
+        lstm_candidate_sigmoid_and_wrong_order,
+        "tanh was replaced by sigmoid; and also, the results were returned in the wrong order",
+    ),
     Case("lstm", lstm_complement_forget, "in the forget gate f (eq. 6), 1 - f was used where f belongs"),
     Case("gru", gru_tanh_gates, "in every gate (eqs. 13, 14), sigmoid was replaced by tanh"),
     Case("gru", gru_sigmoid_candidate, "in the candidate h_tilde (eq. 15), tanh was replaced by sigmoid"),
@@ -442,8 +452,11 @@ WRONG = [
     Case("gru", gru_no_interpolation, "there is no interpolation (h = h_tilde)"),
     Case("gru_new", gru_no_old_term, "in the new state h (eq. 24), the term (1 - z) * h_prev was left out"),
     Case("gru", gru_z_both_terms, "z was used in both terms"),
-    Case("gru", gru_r_z_weights_exchanged, "the weights of the reset gate r (eq. 13) and the update gate z (eq. 14) "
-         "were exchanged"),
+    Case(
+        "gru",
+        gru_r_z_weights_exchanged,
+        "the weights of the reset gate r (eq. 13) and the update gate z (eq. 14) were exchanged",
+    ),
     Case("gru", gru_reset_after, "the reset gate was applied after the matrix product (eq. 27)"),
     Case("gru", gru_xh, "[x, h] was concatenated instead of [h, x]"),
     Case("gru_new", gru_no_bias, "every bias was left out"),

@@ -87,6 +87,7 @@ def test_a_passing_check_never_runs_the_engine(monkeypatch) -> None:
     grading.check_rnn_step(right_rnn, ex.x, ex.h_prev, ex.params.W, ex.params.b)
     grading.check_by_hand("h_by_hand", np.round(rnnlab.rnn_step(ex.x, ex.h_prev, ex.params).h, 2), "rnn", "h")
     assert calls == [], "the engine ran on a passing check"
+
     def sigmoid_rnn(x, h_prev, W, b):
         return rnnlab.sigmoid(np.concatenate([h_prev, x], axis=-1) @ W.T + b)
 

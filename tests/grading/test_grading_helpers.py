@@ -42,8 +42,8 @@ RNN_WRONG = {
     "in the new state h (eq. 1), tanh was replaced by sigmoid": lambda x, h, W, b: sig(lin(W, h, x, b)),
     "[x, h] was concatenated instead of [h, x] (eq. 1)": lambda x, h, W, b: np.tanh(cat(x, h) @ W.T + b),
     "in the new state h (eq. 1), the bias b was left out": lambda x, h, W, b: np.tanh(cat(h, x) @ W.T),
-    "in the new state h (eq. 1), the block of W that multiplies h_prev was used transposed": lambda x, h, W, b: (
-        np.tanh(transposed(W, h, x, b))
+    "in the new state h (eq. 1), the block of W that multiplies h_prev was used transposed": lambda x, h, W, b: np.tanh(
+        transposed(W, h, x, b)
     ),
 }
 

@@ -24,7 +24,11 @@ CRASHES: tuple[tuple[type[BaseException], tuple[str, ...], str], ...] = (
     (NameError, (), texts.CRASH_NAME),
     (TypeError, ("NoneType",), texts.CRASH_NONE),
     (TypeError, ("object is not callable",), texts.CRASH_NOT_CALLABLE),
-    (TypeError, ("positional argument", "required argument", "arguments but", "to a scalar index"), texts.CRASH_ARGUMENTS),
+    (
+        TypeError,
+        ("positional argument", "required argument", "arguments but", "to a scalar index"),
+        texts.CRASH_ARGUMENTS,
+    ),
     (TypeError, ("'list'", "can't multiply sequence"), texts.CRASH_SEQUENCE),
     (AttributeError, (), texts.CRASH_ATTRIBUTE),
     (KeyError, (), texts.CRASH_KEY),

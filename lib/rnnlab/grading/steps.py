@@ -12,11 +12,11 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import cells, examples
+from ..kinds import cell_kind
 from ..params import GRUParams, LSTMParams, RNNParams
 from . import messages
 from ._guard import call_student as _guarded_call
 from ._guard import check_untampered
-from ..kinds import cell_kind
 from .checks import ROUNDING, check_close, check_rounded
 from .convert import as_answer, describe
 from .diagnosis import api

@@ -30,7 +30,11 @@ def named(found: tuple[Mutation, ...]) -> str | None:
 
 
 def step(
-    cell: str, p: CellParams, inputs: Mapping[str, object], received: Sequence[np.ndarray], close: engine.Close,
+    cell: str,
+    p: CellParams,
+    inputs: Mapping[str, object],
+    received: Sequence[np.ndarray],
+    close: engine.Close,
     **conventions: str,
 ) -> str | None:
     """The likely mistake of a step function whose results (in the order it returns them) are ``received``.
@@ -50,7 +54,12 @@ def step(
 
 
 def by_hand(
-    cell: str, p: CellParams, inputs: Mapping[str, object], quantity: str, received: np.ndarray, tolerance: float,
+    cell: str,
+    p: CellParams,
+    inputs: Mapping[str, object],
+    quantity: str,
+    received: np.ndarray,
+    tolerance: float,
     **conventions: str,
 ) -> str | None:
     """The likely mistake behind a by-hand value of ``quantity`` (single mutations only: one number each).
@@ -78,7 +87,11 @@ def gradient_norms(xs: object, h0: object, p: RNNParams, received: np.ndarray, c
 
 
 def gru_backward(
-    x: np.ndarray, h_prev: np.ndarray, p: GRUParams, dh: np.ndarray, received: Mapping[str, np.ndarray],
+    x: np.ndarray,
+    h_prev: np.ndarray,
+    p: GRUParams,
+    dh: np.ndarray,
+    received: Mapping[str, np.ndarray],
     close: engine.Close,
 ) -> str | None:
     """The likely mistake of a GRU step's backward pass returning the gradients ``received`` (by name)."""

@@ -6,9 +6,11 @@ BPTT exercise's step); then, in reverse order of the book's equations (shapes (B
 
 .. math::
     \\delta \\tilde h = \\delta h \\odot (1 - z), \\quad \\delta z = \\delta h \\odot (h_{t-1} - \\tilde h), \\quad
-    \\delta a_h = \\delta \\tilde h \\odot (1 - \\tilde h^2), \\quad [\\delta (r \\odot h_{t-1}), \\delta x_h] = \\delta a_h W_h \\\\
-    \\delta r = \\delta (r \\odot h_{t-1}) \\odot h_{t-1}, \\quad \\delta a_z = \\delta z \\odot z (1 - z), \\quad
-    \\delta a_r = \\delta r \\odot r (1 - r), \\quad \\delta W_g = \\delta a_g^\\top v_g, \\quad \\delta b_g = \\textstyle\\sum_B \\delta a_g
+    \\delta a_h = \\delta \\tilde h \\odot (1 - \\tilde h^2), \\\\
+    [\\delta (r \\odot h_{t-1}), \\delta x_h] = \\delta a_h W_h, \\quad
+    \\delta r = \\delta (r \\odot h_{t-1}) \\odot h_{t-1}, \\quad \\delta a_z = \\delta z \\odot z (1 - z), \\\\
+    \\delta a_r = \\delta r \\odot r (1 - r), \\quad \\delta W_g = \\delta a_g^\\top v_g, \\quad
+    \\delta b_g = \\textstyle\\sum_B \\delta a_g
 
 and :math:`\\delta h_{t-1}` sums its three paths (directly, through :math:`r \\odot h_{t-1}`, through the gates).
 """
@@ -53,7 +55,10 @@ def d_squash(d: np.ndarray, s: np.ndarray, a: np.ndarray, *, fn: str, form: str 
 
 
 def d_inputs(da: np.ndarray, W: np.ndarray, *, transpose: bool = False) -> np.ndarray:
-    """:math:`[\\delta h, \\delta x] = \\delta a\\, W` (B, H + D); ``transpose``: the square block used as its transpose."""
+    """:math:`[\\delta h, \\delta x] = \\delta a\\, W` (B, H + D).
+
+    ``transpose``: the square block acting on ``h`` used as its transpose.
+    """
     if transpose:
         H = da.shape[-1]
         W = np.concatenate([W[:, :H].T, W[:, H:]], axis=1)
@@ -81,7 +86,7 @@ def d_x(through_candidate: np.ndarray, through_gates: np.ndarray, H: int, *, dro
 
 def d_h_prev(dh: np.ndarray, z: np.ndarray, through_reset: np.ndarray, through_gates: np.ndarray, H: int, *,
              drop: str = "", gate: str = "z") -> np.ndarray:  # fmt: skip
-    """:math:`\\delta h_{t-1} = \\delta h \\odot z + \\delta (r \\odot h_{t-1}) \\odot r + (\\text{through the gates})`."""
+    """:math:`\\delta h_{t-1} = \\delta h \\odot z + \\delta (r \\odot h_{t-1}) \\odot r`, plus the gates' part."""
     direct = 0.0 if drop == "direct" else dh * (z if gate == "z" else 1.0 - z)
     reset = 0.0 if drop == "reset" else through_reset
     gates = 0.0 if drop == "gates" else through_gates[:, :H]
@@ -117,8 +122,9 @@ def backward_graph() -> Graph:
         Node("dh_reset", product, ("d_rh", "r"), title=cand, label="gru-eq-candidate"),
         Node("da_z", d_squash, ("dz", "z", "a_z"), (("fn", "sigmoid"),), title=upd, label="gru-eq-update"),
         Node("da_r", d_squash, ("dr", "r", "a_r"), (("fn", "sigmoid"),), title=res, label="gru-eq-reset"),
-        Node("dv", d_gates, ("da_z", "W_z", "da_r", "W_r"), title="the backward pass of the gates",
-             label="gru-eq-update"),
+        Node(
+            "dv", d_gates, ("da_z", "W_z", "da_r", "W_r"), title="the backward pass of the gates", label="gru-eq-update"
+        ),
         Node("dW_r", d_weights, ("da_r", "v")),
         Node("db_r", d_bias, ("da_r",)),
         Node("dW_z", d_weights, ("da_z", "v")),
@@ -140,20 +146,44 @@ def backward_mutations(graph: Graph) -> list[Mutation]:
     n = graph.node
     gates = eqs(["gru-eq-reset", "gru-eq-update"])
     found = [
-        Mutation("dz:sign", "the sign of dz flipped, as for the other z convention (from "
-                 f"{eq('gru-eq-hidden')}, dz = dh * (h_prev - h_tilde))", {"dz": n("dz").changed(sign=-1.0)}),
-        Mutation("dh_tilde:z", f"{_where(n('dh_tilde'))}, dh_tilde = dh * z was used instead of dh * (1 - z)",
-                 {"dh_tilde": n("dh_tilde").changed(gate="z")}),
-        Mutation("tanh:linear", f"{_where(n('da_h'))}, the tanh derivative was written as 1 - h_tilde instead of "
-                 "1 - h_tilde**2", {"da_h": n("da_h").changed(form="linear")}),
-        Mutation("tanh:other", f"{_where(n('da_h'))}, the tanh derivative was written as h_tilde * (1 - h_tilde), "
-                 "the sigmoid's, instead of 1 - h_tilde**2", {"da_h": n("da_h").changed(form="other")}),
-        Mutation("tanh:pre", f"{_where(n('da_h'))}, the tanh derivative was taken at the pre-activation "
-                 "(1 - a_h**2 instead of 1 - h_tilde**2)", {"da_h": n("da_h").changed(form="pre")}),
-        Mutation("tanh:none", f"{_where(n('da_h'))}, the tanh derivative 1 - h_tilde**2 was left out",
-                 {"da_h": n("da_h").changed(form="none")}),
-        Mutation("sigmoid:none", f"the sigmoid derivative s * (1 - s) was left out of dr and dz ({gates})",
-                 {"da_z": n("da_z").changed(form="none"), "da_r": n("da_r").changed(form="none")}),
+        Mutation(
+            "dz:sign",
+            "the sign of dz flipped, as for the other z convention (from "
+            f"{eq('gru-eq-hidden')}, dz = dh * (h_prev - h_tilde))",
+            {"dz": n("dz").changed(sign=-1.0)},
+        ),
+        Mutation(
+            "dh_tilde:z",
+            f"{_where(n('dh_tilde'))}, dh_tilde = dh * z was used instead of dh * (1 - z)",
+            {"dh_tilde": n("dh_tilde").changed(gate="z")},
+        ),
+        Mutation(
+            "tanh:linear",
+            f"{_where(n('da_h'))}, the tanh derivative was written as 1 - h_tilde instead of 1 - h_tilde**2",
+            {"da_h": n("da_h").changed(form="linear")},
+        ),
+        Mutation(
+            "tanh:other",
+            f"{_where(n('da_h'))}, the tanh derivative was written as h_tilde * (1 - h_tilde), "
+            "the sigmoid's, instead of 1 - h_tilde**2",
+            {"da_h": n("da_h").changed(form="other")},
+        ),
+        Mutation(
+            "tanh:pre",
+            f"{_where(n('da_h'))}, the tanh derivative was taken at the pre-activation "
+            "(1 - a_h**2 instead of 1 - h_tilde**2)",
+            {"da_h": n("da_h").changed(form="pre")},
+        ),
+        Mutation(
+            "tanh:none",
+            f"{_where(n('da_h'))}, the tanh derivative 1 - h_tilde**2 was left out",
+            {"da_h": n("da_h").changed(form="none")},
+        ),
+        Mutation(
+            "sigmoid:none",
+            f"the sigmoid derivative s * (1 - s) was left out of dr and dz ({gates})",
+            {"da_z": n("da_z").changed(form="none"), "da_r": n("da_r").changed(form="none")},
+        ),
     ]
     for gate in ("z", "r"):
         node = n(f"da_{gate}")
@@ -161,7 +191,8 @@ def backward_mutations(graph: Graph) -> list[Mutation]:
             Mutation(f"sigmoid:{gate}:none", f"{_where(node)}, the sigmoid derivative {gate} * (1 - {gate}) was "
                      "left out", {node.name: node.changed(form="none")}),
             Mutation(f"sigmoid:{gate}:other", f"{_where(node)}, the sigmoid derivative was written as "
-                     f"1 - {gate}**2, the tanh's, instead of {gate} * (1 - {gate})", {node.name: node.changed(form="other")}),
+                     f"1 - {gate}**2, the tanh's, instead of {gate} * (1 - {gate})",
+                     {node.name: node.changed(form="other")}),
         ]  # fmt: skip
     h_prev, x = n("dh_prev"), n("dx")
     found += [

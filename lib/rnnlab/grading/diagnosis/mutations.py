@@ -23,7 +23,7 @@ from itertools import combinations, permutations
 from . import sentences as say
 from .equations import QUANTITIES
 from .graph import Graph, Node
-from .ops import affine, cell_update, gated, interpolate, reset_after, squash
+from .ops import affine, cell_update, interpolate, reset_after, squash
 
 RETURN = "<return>"  # the pseudo-node a mutation of the outputs touches
 SQUASHES = ("sigmoid", "tanh", "identity", "relu")

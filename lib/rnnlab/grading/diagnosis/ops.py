@@ -24,7 +24,13 @@ SQUASH = {
 
 
 def affine(
-    W: np.ndarray, b: np.ndarray, h: np.ndarray, x: np.ndarray, *, order: str = "hx", transpose: bool = False,
+    W: np.ndarray,
+    b: np.ndarray,
+    h: np.ndarray,
+    x: np.ndarray,
+    *,
+    order: str = "hx",
+    transpose: bool = False,
     bias: bool = True,
 ) -> np.ndarray:
     """A gate's pre-activation, :math:`a = W [h, x] + b` (shape (H,) or (B, H)).
@@ -40,7 +46,13 @@ def affine(
 
 
 def reset_after(
-    W: np.ndarray, b: np.ndarray, b_hn: np.ndarray | None, r: np.ndarray, h: np.ndarray, x: np.ndarray, *,
+    W: np.ndarray,
+    b: np.ndarray,
+    b_hn: np.ndarray | None,
+    r: np.ndarray,
+    h: np.ndarray,
+    x: np.ndarray,
+    *,
     bias: bool = True,
 ) -> np.ndarray:
     """The candidate's pre-activation with the reset applied after the product,
@@ -97,5 +109,5 @@ INTERPOLATIONS = {
 def interpolate(
     z: np.ndarray, h_prev: np.ndarray, h_tilde: np.ndarray, *, z_weights: str = "old", form: str = "book"
 ) -> np.ndarray:
-    """The GRU's new state: ``"old"`` :math:`z \\odot h_{t-1} + (1 - z) \\odot \\tilde h`, ``"new"`` the other way round."""
+    """The GRU's new state, ``"old"``: :math:`z \\odot h_{t-1} + (1 - z) \\odot \\tilde h` (``"new"``: z swapped)."""
     return INTERPOLATIONS[form](_keep(z, z_weights), h_prev, h_tilde)

@@ -83,10 +83,7 @@ def other_weights(node: Node, other: Node) -> str:
 
 
 def weights_exchanged(first: Node, second: Node) -> str:
-    return (
-        f"the weights of {first.title} ({eq(first.label)}) and {second.title} ({eq(second.label)}) were "
-        "exchanged"
-    )
+    return f"the weights of {first.title} ({eq(first.label)}) and {second.title} ({eq(second.label)}) were exchanged"
 
 
 # --- products and updates -----------------------------------------------------------------------------

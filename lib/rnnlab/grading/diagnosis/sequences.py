@@ -64,7 +64,9 @@ class UnrollModel:
         xs = self.xs[::-1] if loop == "read_backwards" else self.xs
         states, h = [], self.h0
         for x in xs:
-            env = graph.evaluate(step_inputs("rnn", self.p, {"x": x, "h_prev": self.h0 if loop == "not_carried" else h}))
+            env = graph.evaluate(
+                step_inputs("rnn", self.p, {"x": x, "h_prev": self.h0 if loop == "not_carried" else h})
+            )
             states.append(h if loop == "shifted" else env[graph.outputs[0]])
             h = env[graph.outputs[0]]
         hs = np.stack(states)
@@ -94,7 +96,9 @@ NORMS_SENTENCES = {
 }
 
 
-def through_tanh(g: np.ndarray, h: np.ndarray, a: np.ndarray, h_before: np.ndarray, *, form: str = "book") -> np.ndarray:
+def through_tanh(
+    g: np.ndarray, h: np.ndarray, a: np.ndarray, h_before: np.ndarray, *, form: str = "book"
+) -> np.ndarray:
     """:math:`\\delta a_k = \\delta h_k \\odot (1 - h_k^2)` (eq. ``rnn-eq-bptt-a``); (H,)."""
     return g * DERIVATIVES[form](h, a, h_before)
 
@@ -120,14 +124,17 @@ def norms_mutations(graph: Graph) -> list[Mutation]:
              for form, text in DERIVATIVE_SENTENCES.items()]  # fmt: skip
     found.append(Mutation("transpose", f"{say.where(back)}, W_hh was used where its transpose belongs",
                           {"g_before": back.changed(transpose=False)}))  # fmt: skip
-    carried = f"the gradient carried from the later step was left out ({eq('rnn-eq-bptt-h')}): every step started again from ones"
+    carried = (
+        f"the gradient carried from the later step was left out ({eq('rnn-eq-bptt-h')}): every step started again "
+        "from ones"
+    )
     found.append(Mutation("carried", carried, {"da": da.reading(g="ones")}))
     found += [Mutation(f"norms:{key}", text, scope=frozenset({SEQUENCE})) for key, text in NORMS_SENTENCES.items()]
     return found
 
 
 class NormsModel:
-    """``norms[k]`` = the norm of :math:`\\partial\\, \\mathrm{sum}(h_{T-1}) / \\partial h_k`, for ``xs`` (T, D), ``h0`` (H,)."""
+    """``norms[k]``: the norm of :math:`\\partial L / \\partial h_k`, L = sum(h_{T-1}); ``xs`` (T, D), ``h0`` (H,)."""
 
     def __init__(self, xs: object, h0: object, p: RNNParams) -> None:
         forward = UnrollModel(xs, h0, p)
