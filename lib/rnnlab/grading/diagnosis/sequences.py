@@ -43,7 +43,28 @@ def unroll_mutations(graph: Graph) -> list[Mutation]:
     return [*(_inside(m) for m in mutations(graph)), *(_loop(key) for key in UNROLL_SENTENCES)]
 
 
-class UnrollModel:
+class LoopModel:
+    """A step's graph run over time (by :meth:`run`), with the step's mutations and the loop's own."""
+
+    graph: Graph
+    _mutations: list[Mutation]
+
+    def mutations(self) -> list[Mutation]:
+        return self._mutations
+
+    def reference(self) -> tuple[np.ndarray, ...]:
+        return self.run((), None)[0]
+
+    def split(self, chosen: tuple[Mutation, ...]) -> tuple[str | None, Graph]:
+        """The loop's mutation (its key's last part, or None) and the step's graph with the others applied."""
+        loop = next((m.key.split(":")[1] for m in chosen if SEQUENCE in m.touched), None)
+        return loop, applied(self.graph, tuple(m for m in chosen if SEQUENCE not in m.touched))
+
+    def run(self, chosen: tuple[Mutation, ...], base: object | None) -> tuple[tuple[np.ndarray, ...], None]:
+        raise NotImplementedError
+
+
+class UnrollModel(LoopModel):
     """``hs[t] = step(xs[t], hs[t - 1])`` from ``h0``: ``xs`` (T, D) with ``h0`` (H,), or (T, B, D) with (B, H)."""
 
     def __init__(self, xs: object, h0: object, p: RNNParams) -> None:
@@ -52,15 +73,8 @@ class UnrollModel:
         self.p, self.graph = p, rnn_graph()
         self._mutations = unroll_mutations(self.graph)
 
-    def mutations(self) -> list[Mutation]:
-        return self._mutations
-
-    def reference(self) -> tuple[np.ndarray, ...]:
-        return self.run((), None)[0]
-
     def run(self, chosen: tuple[Mutation, ...], base: object | None) -> tuple[tuple[np.ndarray, ...], None]:
-        loop = next((m.key.split(":")[1] for m in chosen if SEQUENCE in m.touched), None)
-        graph = applied(self.graph, tuple(m for m in chosen if SEQUENCE not in m.touched))
+        loop, graph = self.split(chosen)
         xs = self.xs[::-1] if loop == "read_backwards" else self.xs
         states, h = [], self.h0
         for x in xs:
@@ -133,7 +147,7 @@ def norms_mutations(graph: Graph) -> list[Mutation]:
     return found
 
 
-class NormsModel:
+class NormsModel(LoopModel):
     """``norms[k]``: the norm of :math:`\\partial L / \\partial h_k`, L = sum(h_{T-1}); ``xs`` (T, D), ``h0`` (H,)."""
 
     def __init__(self, xs: object, h0: object, p: RNNParams) -> None:
@@ -149,15 +163,8 @@ class NormsModel:
         self.graph = norms_graph()
         self._mutations = norms_mutations(self.graph)
 
-    def mutations(self) -> list[Mutation]:
-        return self._mutations
-
-    def reference(self) -> tuple[np.ndarray, ...]:
-        return self.run((), None)[0]
-
     def run(self, chosen: tuple[Mutation, ...], base: object | None) -> tuple[tuple[np.ndarray, ...], None]:
-        listing = next((m.key.split(":")[1] for m in chosen if SEQUENCE in m.touched), None)
-        graph = applied(self.graph, tuple(m for m in chosen if SEQUENCE not in m.touched))
+        listing, graph = self.split(chosen)
         T = len(self.hs)
         g = np.ones(self.H)
         gradients = [g] * T
