@@ -11,11 +11,10 @@ from ..sequence_gru import gru_backward, gru_forward
 from . import messages
 from ._guard import call_student as _guarded_call
 from ._guard import check_untampered
-from .checks import check_close
+from .checks import check_close, once
 from .convert import as_answer, describe
 from .diagnosis import api
 from .diagnosis.search import closeness
-from .steps import _once
 
 GRADIENT_NAMES = messages.GRADIENT_NAMES
 
@@ -49,7 +48,7 @@ def check_gru_step_backward(
     x, h_prev, dh = (np.asarray(a, dtype=np.float64) for a in (x, h_prev, dh))
     expected = reference_step_gradients(x, h_prev, p, dh)
     got = {name: as_answer(messages.GRADIENT.format(gradient=repr(name)), result[name]) for name in GRADIENT_NAMES}
-    diagnose = _once(lambda: api.gru_backward(x, h_prev, p, dh, got, closeness(1e-8)))
+    diagnose = once(lambda: api.gru_backward(x, h_prev, p, dh, got, closeness(1e-8)))
     for name in GRADIENT_NAMES:
         quantity = messages.GRADIENT_RETURNED.format(gradient=repr(name))
         check_close(quantity, got[name], expected[name], atol=1e-8, diagnose=diagnose)

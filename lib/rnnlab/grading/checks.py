@@ -152,6 +152,18 @@ def _shape_hint(got: tuple[int, ...], want: tuple[int, ...]) -> str:
     return messages.HINT_OTHER
 
 
+def once(diagnose: Callable[[], str | None]) -> Callable[[np.ndarray], str | None]:
+    """A check's lazy ``diagnose``: runs ``diagnose`` at the first failure, then remembers its answer."""
+    found: list[str | None] = []
+
+    def named(got: np.ndarray) -> str | None:
+        if not found:
+            found.append(diagnose())
+        return found[0]
+
+    return named
+
+
 def _diagnosis(got: np.ndarray, diagnose: Diagnose, close: object) -> str | None:
     if callable(diagnose):
         return diagnose(got)

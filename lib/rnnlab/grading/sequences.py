@@ -16,10 +16,10 @@ from ..params import RNNParams
 from ..sequence_rnn import rnn_backward, rnn_forward
 from . import messages
 from ._guard import check_untampered
-from .checks import check_close
+from .checks import check_close, once
 from .diagnosis import api
 from .diagnosis.search import closeness
-from .steps import _once, call_returning
+from .steps import call_returning
 
 
 def reference_unroll(xs: object, h0: object, W: object, b: object) -> np.ndarray:
@@ -35,7 +35,7 @@ def check_rnn_unroll(fn: Callable[..., object], xs: object, h0: object, W: objec
     __tracebackhide__ = True  # IPython and pytest show the student's frames, not ours
     check_untampered()
     (hs,) = call_returning(fn, 1, xs, h0, W, b)
-    diagnose = _once(lambda: api.unroll(xs, h0, RNNParams(W, b), hs, closeness(1e-8)))
+    diagnose = once(lambda: api.unroll(xs, h0, RNNParams(W, b), hs, closeness(1e-8)))
     check_close(messages.UNROLL_HS, hs, reference_unroll(xs, h0, W, b), atol=1e-8, diagnose=diagnose)
 
 
@@ -66,5 +66,5 @@ def check_gradient_norms(fn: Callable[..., object], xs: object, h0: object, W: o
     __tracebackhide__ = True  # IPython and pytest show the student's frames, not ours
     check_untampered()
     (norms,) = call_returning(fn, 1, xs, h0, W, b)
-    diagnose = _once(lambda: api.gradient_norms(xs, h0, RNNParams(W, b), norms, closeness(1e-8)))
+    diagnose = once(lambda: api.gradient_norms(xs, h0, RNNParams(W, b), norms, closeness(1e-8)))
     check_close(messages.NORMS, norms, reference_gradient_norms(xs, h0, W, b), atol=1e-8, diagnose=diagnose)

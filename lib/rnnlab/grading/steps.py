@@ -17,7 +17,7 @@ from ..params import GRUParams, LSTMParams, RNNParams
 from . import messages
 from ._guard import call_student as _guarded_call
 from ._guard import check_untampered
-from .checks import ROUNDING, check_close, check_rounded
+from .checks import ROUNDING, check_close, check_rounded, once
 from .convert import as_answer, describe
 from .diagnosis import api
 from .diagnosis.cells import STATES
@@ -55,18 +55,6 @@ def call_returning(fn: Callable[..., object], n: int, *args: object, **kwargs: o
     return [as_answer(messages.RESULT_ITEM.format(function=name, k=k), item) for k, item in enumerate(result)]
 
 
-def _once(diagnose: Callable[[], str | None]) -> Callable[[np.ndarray], str | None]:
-    """A check's lazy ``diagnose``: runs ``diagnose`` at the first failure, then remembers its answer."""
-    found: list[str | None] = []
-
-    def named(got: np.ndarray) -> str | None:
-        if not found:
-            found.append(diagnose())
-        return found[0]
-
-    return named
-
-
 def check_rnn_step(fn: Callable[..., object], x: object, h_prev: object, W: object, b: object, *, atol=1e-8) -> None:
     """Check ``fn(x, h_prev, W, b) -> h`` against :func:`rnnlab.rnn_step`."""
     __tracebackhide__ = True  # IPython and pytest show the student's frames, not ours
@@ -75,7 +63,7 @@ def check_rnn_step(fn: Callable[..., object], x: object, h_prev: object, W: obje
     p = RNNParams(W, b)
     expected = cells.rnn_step(x, h_prev, p).h
     close = closeness(max(atol, 1e-9))
-    diagnose = _once(lambda: api.step("rnn", p, {"x": x, "h_prev": h_prev}, (h,), close))
+    diagnose = once(lambda: api.step("rnn", p, {"x": x, "h_prev": h_prev}, (h,), close))
     check_close(messages.RNN_STEP_H, h, expected, atol=atol, diagnose=diagnose)
 
 
@@ -92,7 +80,7 @@ def check_lstm_step(
     h, c = call_returning(fn, 2, x, h_prev, c_prev, p)
     ref = cells.lstm_step(x, h_prev, c_prev, p)
     close = closeness(max(atol, 1e-9))
-    diagnose = _once(lambda: api.step("lstm", p, {"x": x, "h_prev": h_prev, "c_prev": c_prev}, (h, c), close))
+    diagnose = once(lambda: api.step("lstm", p, {"x": x, "h_prev": h_prev, "c_prev": c_prev}, (h, c), close))
     check_close(messages.LSTM_STEP_C, c, ref.c, atol=atol, diagnose=diagnose)
     check_close(messages.LSTM_STEP_H, h, ref.h, atol=atol, diagnose=diagnose)
 
@@ -107,7 +95,7 @@ def check_gru_step(
     expected = cells.gru_step(x, h_prev, p, z_weights=z_weights).h
     close = closeness(max(atol, 1e-9))
     inputs = {"x": x, "h_prev": h_prev}
-    diagnose = _once(lambda: api.step("gru", p, inputs, (h,), close, z_weights=z_weights, reset="before"))
+    diagnose = once(lambda: api.step("gru", p, inputs, (h,), close, z_weights=z_weights, reset="before"))
     name = messages.GRU_STEP_H.format(convention=repr(z_weights))
     check_close(name, h, expected, atol=atol, diagnose=diagnose)
 
@@ -144,6 +132,6 @@ def check_by_hand(name: str, received: object, cell: str, quantity: str, *, z_we
     inputs = {state: getattr(ex, state) for state in STATES[cell]}
     conventions = {"z_weights": z_weights, "reset": "before"} if cell == "gru" else {}
     trace = cell_kind(cell).step(*inputs.values(), ex.params, **conventions)
-    diagnose = _once(lambda: api.by_hand(cell, ex.params, inputs, quantity, got[0], ROUNDING, **conventions))
+    diagnose = once(lambda: api.by_hand(cell, ex.params, inputs, quantity, got[0], ROUNDING, **conventions))
     got = [as_answer(name, received)]
     check_rounded(name, got[0], getattr(trace, quantity), diagnose=diagnose)
