@@ -58,7 +58,6 @@ from coursegrader.register import register
 from coursegrader.report import diagnosed_mistakes
 from rnnlab import grading
 from rnnlab.grading import messages
-from rnnlab.grading.backward import _step_backward
 
 ASSIGNMENT = "rnn_step"
 SOLUTION = ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
@@ -149,8 +148,27 @@ def gru_forward_step(x, h_prev, p):
     return gru_step(x, h_prev, p), {"x": x, "h_prev": h_prev}
 
 
+def step_backward(x, h_prev, p, dh, z_sign=False):
+    """One GRU step's backward pass, written out; ``z_sign`` flips the sign of dz (a common slip)."""
+    H, sig = p.hidden_size, rnnlab.sigmoid
+    v = np.concatenate([h_prev, x], axis=-1)
+    r, z = sig(v @ p.W_r.T + p.b_r), sig(v @ p.W_z.T + p.b_z)
+    v_h = np.concatenate([r * h_prev, x], axis=-1)
+    h_tilde = np.tanh(v_h @ p.W_h.T + p.b_h)
+    dz = dh * (h_prev - h_tilde) * (-1.0 if z_sign else 1.0)
+    da_h = dh * (1 - z) * (1 - h_tilde**2)
+    dv_h = da_h @ p.W_h
+    da_z, da_r = dz * z * (1 - z), dv_h[:, :H] * h_prev * r * (1 - r)
+    dv = da_z @ p.W_z + da_r @ p.W_r
+    return {
+        "W_r": da_r.T @ v, "b_r": da_r.sum(axis=0), "W_z": da_z.T @ v, "b_z": da_z.sum(axis=0),
+        "W_h": da_h.T @ v_h, "b_h": da_h.sum(axis=0), "x": dv_h[:, H:] + dv[:, H:],
+        "h_prev": dh * z + dv_h[:, :H] * r + dv[:, :H],
+    }  # fmt: skip
+
+
 def backward_with(**slip):
-    return lambda dh, cache, p: _step_backward(cache["x"], cache["h_prev"], p, dh, **slip)
+    return lambda dh, cache, p: step_backward(cache["x"], cache["h_prev"], p, dh, **slip)
 
 
 def train_gru(xs, ys):
@@ -398,10 +416,11 @@ def test_free_text_in_messages_is_replaced_by_fixed_phrases() -> None:
 HIDDEN = hidden_lines([SOLUTION]) if SOLUTION.exists() else []
 CODE = [c.source for c in nbformat.read(SOLUTION, as_version=4).cells if c.cell_type == "code"] if HIDDEN else []
 SOURCE = "\n".join([*CODE, "f'lstm_param_count({D}, {H})'"])  # and an f-string name, as lstm_vs_gru has
+SIGMOID = "in the new state h (eq. 1), tanh was replaced by sigmoid"  # a sigmoid where the RNN's tanh belongs
 WRONG = (
     "entry [0] of h returned by rnn_step is wrong (3 of 3 entries differ; allowed difference 1e-08).\n"
     "  expected 0.5, received 0.3\n"
-    "Likely mistake: sigmoid used instead of tanh."
+    f"Likely mistake: {SIGMOID}."
 )
 
 
@@ -410,7 +429,7 @@ def rejected_texts(secret: str) -> dict[str, str]:
     b64 = base64.b64encode(secret.encode()).decode()
     return {
         "as a name": f"{secret}: not answered yet; replace every ... by your answer",
-        "as a mistake": WRONG.replace("sigmoid used instead of tanh", secret),
+        "as a mistake": WRONG.replace(SIGMOID, secret),
         "as a shape hint": "h returned by rnn_step: expected shape (4, 5), received shape (5, 4). Likely mistake: "
         + secret,
         "as an extra line": WRONG + "\n" + secret,
@@ -473,8 +492,8 @@ def test_report_reads_likely_mistakes_through_the_same_module(tmp_path: Path) ->
     nb.cells.append(cell)
     nbformat.write(nb, tmp_path / "nb.ipynb")
     ours = diagnosed_mistakes(tmp_path / "nb.ipynb")
-    assert ours == ["rnn_step_example: sigmoid used instead of tanh"], f"ours {ours} vs reference the mistake"
-    assert messages.diagnosis(WRONG.replace("sigmoid used instead of tanh", messages.NO_DIAGNOSIS_TEXT)) is None
+    assert ours == [f"rnn_step_example: {SIGMOID}"], f"ours {ours} vs reference the mistake"
+    assert messages.diagnosis(WRONG.replace(SIGMOID, messages.NO_DIAGNOSIS_TEXT)) is None
 
 
 # --- pages -------------------------------------------------------------------------------------------------------
@@ -585,8 +604,8 @@ def test_honest_failures_keep_their_message_after_the_boundary(course: Course, w
     page = page_of(nb, writer, course, "honest")
     text = html_text(page)
     expected_lines = [line for line in raw["rnn_step_example"][0].splitlines() if not DROPPED.match(line)]
-    assert expected_lines[-1] == "Likely mistake: sigmoid used instead of tanh.", raw["rnn_step_example"]
-    for line in [*expected_lines, BEFORE, "Likely mistake: inside the step: sigmoid used instead of tanh.",
+    assert expected_lines[-1] == f"Likely mistake: {SIGMOID}.", raw["rnn_step_example"]
+    for line in [*expected_lines, BEFORE, f"Likely mistake: inside the step: {SIGMOID}.",
                  "answer_shrink: 'C' is not the right answer; reread the question and the hint above it",
                  EXPLANATIONS["NotImplementedError"], "Nice work on part A.", NOTE, AFTER_HIDDEN]:  # fmt: skip
         assert line in text, f"ours: the page lacks {line!r} vs reference: it shows it"
@@ -764,7 +783,7 @@ def test_command_remakes_pages_with_the_gradebook_and_withholds_leaks(command_co
     for student in ("alice", "carol"):
         text = html_text(pages[student].read_text())
         assert f"Comment for {student}." in text and NOTE in text, f"{student}: ours lacks the comment or the note"
-        assert "Likely mistake: sigmoid used instead of tanh." in text
+        assert f"Likely mistake: {SIGMOID}." in text
     staging = sorted(str(p) for p in course.feedback.rglob("*.staging"))
     assert staging == [], f"ours {staging} vs reference []"
 

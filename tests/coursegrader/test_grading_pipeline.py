@@ -45,10 +45,17 @@ CELL_TIMEOUT = 8  # seconds; loop_in_cell and stuck use it up, honest cells take
 STUDENT_TIMEOUT = 90  # seconds; generous, only a frozen grader would reach it
 FULL = 16
 
-SIGMOID = "sigmoid used instead of tanh (rnn_step_example, rnn_step_batch); inside the step: sigmoid used instead of tanh (rnn_unroll_sequence, rnn_unroll_batch)"  # noqa: E501
+SIGMOID_STEP = "in the new state h (eq. 1), tanh was replaced by sigmoid"
+SIGMOID = (
+    f"{SIGMOID_STEP} (rnn_step_example, rnn_step_batch); inside the step: {SIGMOID_STEP} "
+    "(rnn_unroll_sequence, rnn_unroll_batch)"
+)
+CONCAT_STEP = (
+    "[x, h] was concatenated instead of [h, x] (eq. 1): the first H columns of each weight matrix multiply h_prev, "
+    "the last D multiply x"
+)
 CONCAT = (
-    "[x, h] concatenated instead of [h, x] (W's first H columns multiply h_prev, the last D multiply x) "
-    "(rnn_step_example, rnn_step_batch); inside the step: [x, h] concatenated instead of [h, x] "
+    f"{CONCAT_STEP} (rnn_step_example, rnn_step_batch); inside the step: {CONCAT_STEP} "
     "(rnn_unroll_sequence, rnn_unroll_batch)"
 )
 REFERENCE = (
@@ -70,11 +77,12 @@ EXPECTED = {
     "blank": (0, BLANK, "-"),
     "concat_xh": (5, "ok", CONCAT),  # parts B, C and D's two gradient tests (3) depend on rnn_step
     "sigmoid": (5, "ok", SIGMOID),
-    "forgot_tanh_by_hand": (14, "ok", "the tanh left out (h = a) (rnn_state_by_hand)"),
+    "forgot_tanh_by_hand": (14, "ok", "in the new state h (eq. 1), the tanh was left out (rnn_state_by_hand)"),
     "gradient_without_derivative": (
         13,
         "ok",
-        "the tanh derivative (1 - h**2) left out (gradient_norms_sequence, gradient_norms_random)",
+        "in the step back through tanh (eq. 3), the tanh derivative (1 - h**2) was left out "
+        "(gradient_norms_sequence, gradient_norms_random)",
     ),
     "wrong_choice": (15, "ok", "-"),
     # test cells and their metadata: restored from the gradebook
@@ -203,9 +211,9 @@ def test_gradebook_holds_every_student(graded: dict, course: Course) -> None:
 def test_report_has_questions_mistakes_and_histogram(graded: dict, course: Course) -> None:
     report = graded["report"]
     assert "| Part A: one step by hand | 4 | " in report and "| Part A: rnn_state_by_hand | 2 | " in report
-    with_sigmoid = sum(1 for _, _, mistakes in EXPECTED.values() if mistakes.startswith("sigmoid used instead of tanh"))
+    with_sigmoid = sum(1 for _, _, mistakes in EXPECTED.values() if mistakes.startswith(SIGMOID_STEP))
     where = "Part B (rnn_step_example, rnn_step_batch)"
-    assert f"| {with_sigmoid} | sigmoid used instead of tanh | {where} |" in report, report
+    assert f"| {with_sigmoid} | {SIGMOID_STEP} | {where} |" in report, report
     histogram = course.grading / f"histogram-{ASSIGNMENT}.png"
     assert histogram.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert f"]({histogram.name})" in report

@@ -46,6 +46,45 @@ def indexed(x, h, W, b):
     return np.tanh(np.array([W[j] @ np.concatenate([h[j], x[j]]) for j in range(5)]) + b)
 
 
+def unbound(x, h, W, b):
+    if x.ndim == 1:
+        v = np.concatenate([h, x])
+    return np.tanh(v @ W.T + b)
+
+
+def attribute(x, h, W, b):
+    return np.tanh(np.concatenate([h, x], axis=-1) @ W.T + b.bias)
+
+
+def reused_name(x, h, W, b):
+    tanh = np.tanh(np.concatenate([h, x], axis=-1) @ W.T + b)
+    return tanh(tanh)
+
+
+def concatenate_two_arguments(x, h, W, b):
+    return np.tanh(np.concatenate(h, x) @ W.T + b)
+
+
+def relu_with_if(x, h, W, b):
+    a = np.concatenate([h, x], axis=-1) @ W.T + b
+    return a if a > 0 else 0 * a
+
+
+def preallocated(x, h, W, b):
+    out = np.zeros(W.shape[0])
+    out[:] = np.tanh(np.concatenate([h, x], axis=-1) @ W.T + b)
+    return out
+
+
+def list_arithmetic(x, h, W, b):
+    return np.tanh(list(np.concatenate([h, x], axis=-1) @ W.T) + b.tolist() * 0.5)
+
+
+def cache_key(x, h, W, b):
+    cache = {"v": np.concatenate([h, x], axis=-1)}
+    return np.tanh(cache["concat"] @ W.T + b)
+
+
 CRASHES = {
     rows_stacked: texts.CRASH_MATMUL,
     batch_not_transposed: texts.CRASH_MATMUL,
@@ -54,6 +93,14 @@ CRASHES = {
     helper_returns_none: texts.CRASH_NONE,
     unpacked: texts.CRASH_UNPACK,
     indexed: texts.CRASH_INDEX,
+    unbound: texts.CRASH_UNBOUND,
+    attribute: texts.CRASH_ATTRIBUTE,
+    reused_name: texts.CRASH_NOT_CALLABLE,
+    concatenate_two_arguments: texts.CRASH_ARGUMENTS,
+    relu_with_if: texts.CRASH_TRUTH,
+    preallocated: texts.CRASH_ASSIGN,
+    list_arithmetic: texts.CRASH_SEQUENCE,
+    cache_key: texts.CRASH_KEY,
 }
 
 
@@ -78,9 +125,9 @@ def test_the_line_is_the_one_that_raised() -> None:
 
 def test_other_errors_propagate_unchanged() -> None:
     def fails(x, h, W, b):
-        raise KeyError("mine")
+        raise RuntimeError("mine")
 
-    with pytest.raises(KeyError, match="mine"):
+    with pytest.raises(RuntimeError, match="mine"):
         grading.check_rnn_step(fails, X, H, RNN.W, RNN.b)
 
 

@@ -75,7 +75,8 @@ def test_written_then_read_gives_the_mistake_back(key: str, mistake: str) -> Non
 
 
 def test_the_clause_text_students_see() -> None:
-    reference = "Likely mistake: sigmoid used instead of tanh"
-    assert likely.clause("sigmoid used instead of tanh") == reference
-    assert likely.likely_mistake("a\nLikely mistake: sigmoid used instead of tanh.\n") == "sigmoid used instead of tanh"
+    mistake = "in the new state h (eq. 1), tanh was replaced by sigmoid"
+    reference = f"Likely mistake: {mistake}"
+    assert likely.clause(mistake) == reference
+    assert likely.likely_mistake(f"a\nLikely mistake: {mistake}.\n") == mistake
     assert likely.likely_mistake("no clause here") is None

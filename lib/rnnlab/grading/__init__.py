@@ -10,8 +10,10 @@ What a test cell uses
   :func:`check_gru_step_backward`, :func:`check_accuracy`: the BPTT exercise.
 - :func:`call_student`: call a student's function, refusing calls into rnnlab's reference code and
   converting the result strictly to float64 arrays.
-- :func:`rnn_mistakes`, :func:`lstm_mistakes`, :func:`gru_mistakes`, :func:`pick`: what each common
-  mistake would produce, for ``diagnose=``.
+
+A failing check names the likely mistake: the diagnosis engine (:mod:`rnnlab.grading.diagnosis`) searches
+mutations of the book's equations (single ones, then pairs) for one that reproduces the received values,
+and names it with the equation's number in the book. It runs only once a comparison has failed.
 
 Every failure is an ``AssertionError`` naming the quantity and index, the expected and received
 values and the likely mistake. Passing checks print nothing and emit no warning (nbgrader gives a
@@ -53,7 +55,6 @@ from ._guard import ReferenceCallError, TamperingError, check_untampered, regist
 from .backward import check_accuracy, check_gru_step_backward
 from .checks import check_array, check_choice, check_close, check_rounded, check_shape_matches
 from .convert import as_answer
-from .mistakes import gru_mistakes, lstm_mistakes, rnn_mistakes
 from .sequences import check_gradient_norms, check_rnn_unroll
 from .steps import (
     call_returning,
@@ -62,7 +63,6 @@ from .steps import (
     check_gru_step,
     check_lstm_step,
     check_rnn_step,
-    pick,
 )
 
 __all__ = [
@@ -85,10 +85,6 @@ __all__ = [
     "check_rounded",
     "check_shape_matches",
     "check_untampered",
-    "gru_mistakes",
-    "lstm_mistakes",
-    "pick",
-    "rnn_mistakes",
 ]
 
 

@@ -2,12 +2,14 @@
 
 Every failure raises ``AssertionError`` whose message names the quantity and the first wrong index,
 gives the expected and received values, and, when a diagnosis is available, the likely mistake.
-Passing checks print nothing and emit no warning.
+Passing checks print nothing and emit no warning, and compute no diagnosis: ``diagnose`` may be a
+function, called only once the comparison has failed (the step and sequence checks pass the diagnosis
+engine, :mod:`rnnlab.grading.diagnosis`, this way).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -24,6 +26,9 @@ _round = ORIGINAL_NUMPY["round"]
 
 ROUNDING = 0.005 + 1e-9  # any value within this of the exact one rounds to it at two decimals
 
+#: a check's ``diagnose``: ``{mistake: value}``, or a function of the received array called on a failure
+Diagnose = Mapping[str, object] | Callable[[np.ndarray], str | None] | None
+
 
 def check_close(
     name: str,
@@ -31,7 +36,7 @@ def check_close(
     expected: object,
     *,
     atol: float = 1e-6,
-    diagnose: Mapping[str, object] | None = None,
+    diagnose: Diagnose = None,
 ) -> None:
     """Check that ``received`` equals ``expected`` entry by entry, within ``atol`` (plus ``1e-6`` relative).
 
@@ -45,9 +50,10 @@ def check_close(
         The reference value.
     atol : float
         Absolute tolerance.
-    diagnose : mapping, optional
-        ``{description of a mistake: the value that mistake produces}``; the first one matching
-        ``received`` is named in the message.
+    diagnose : mapping or callable, optional
+        ``{description of a mistake: the value that mistake produces}``, the first one matching
+        ``received`` named in the message; or ``diagnose(received) -> description or None``, called
+        only on a failure.
 
     Raises
     ------
@@ -71,7 +77,7 @@ def check_rounded(
     received: object,
     expected: object,
     *,
-    diagnose: Mapping[str, object] | None = None,
+    diagnose: Diagnose = None,
     reveal: bool = False,
 ) -> None:
     """Check a by-hand answer: every entry must be within 0.005 of the exact value (two-decimal rounding).
@@ -146,7 +152,21 @@ def _shape_hint(got: tuple[int, ...], want: tuple[int, ...]) -> str:
     return messages.HINT_OTHER
 
 
-def _diagnosis(got: np.ndarray, diagnose: Mapping[str, object] | None, close: object) -> str | None:
+def once(diagnose: Callable[[], str | None]) -> Callable[[np.ndarray], str | None]:
+    """A check's lazy ``diagnose``: runs ``diagnose`` at the first failure, then remembers its answer."""
+    found: list[str | None] = []
+
+    def named(got: np.ndarray) -> str | None:
+        if not found:
+            found.append(diagnose())
+        return found[0]
+
+    return named
+
+
+def _diagnosis(got: np.ndarray, diagnose: Diagnose, close: object) -> str | None:
+    if callable(diagnose):
+        return diagnose(got)
     if not diagnose:
         return None
     for description, value in diagnose.items():

@@ -16,10 +16,22 @@ from .messages import texts
 CRASHES: tuple[tuple[type[BaseException], tuple[str, ...], str], ...] = (
     (ValueError, ("concatenation axis", "same number of dimensions"), texts.CRASH_CONCATENATE),
     (ValueError, ("matmul", "not aligned", "mismatch in its core dimension"), texts.CRASH_MATMUL),
+    (ValueError, ("could not broadcast input array",), texts.CRASH_ASSIGN),
     (ValueError, ("could not be broadcast",), texts.CRASH_BROADCAST),
     (ValueError, ("values to unpack",), texts.CRASH_UNPACK),
+    (ValueError, ("truth value of an array",), texts.CRASH_TRUTH),
+    (UnboundLocalError, (), texts.CRASH_UNBOUND),
     (NameError, (), texts.CRASH_NAME),
     (TypeError, ("NoneType",), texts.CRASH_NONE),
+    (TypeError, ("object is not callable",), texts.CRASH_NOT_CALLABLE),
+    (
+        TypeError,
+        ("positional argument", "required argument", "arguments but", "to a scalar index"),
+        texts.CRASH_ARGUMENTS,
+    ),
+    (TypeError, ("'list'", "can't multiply sequence"), texts.CRASH_SEQUENCE),
+    (AttributeError, (), texts.CRASH_ATTRIBUTE),
+    (KeyError, (), texts.CRASH_KEY),
     (IndexError, (), texts.CRASH_INDEX),
 )
 CAUGHT = tuple(dict.fromkeys(kind for kind, _, _ in CRASHES))

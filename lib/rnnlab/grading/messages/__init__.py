@@ -42,9 +42,10 @@ kind                     accepts (anything else: the whole message does not pars
 ``percent1``             a percentage 0-100 with one decimal
 ``shape``/``index``      a tuple / list of at most 4 integers of at most 3 digits
 ``letters``/``letter``   the choices of a multiple-choice check (a literal of the source) / one capital letter
-``mistake``              a known diagnosis: a key of the ``*_mistakes`` tables (both GRU conventions), a shape
-                         hint, the "none of the common ones matches" text, ``inside the step: <diagnosis>``,
-                         or a string literal of the trusted source
+``mistake``              a known diagnosis: a sentence of the diagnosis engine (its finite catalogue, listed
+                         from the mutation definitions), two of them joined by ``; and also, ``, a shape or
+                         crash hint, the "none of the common ones matches" text, ``inside the step:
+                         <diagnosis>``, or a string literal of the trusted source
 ``tolerance``            ``allowed difference <atol>`` (an ``atol`` the checks use, 1e-06 or 1e-08, or a number
                          of the source) or the two-decimal rounding text
 ``description``          what :func:`describe` says of a value: an array's shape and dtype (numpy's own dtype

@@ -16,7 +16,7 @@ import string
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from .catalogue import known_mistakes
+from .catalogue import is_known_mistake
 from .forms import FORMS, Form
 from .kinds import NAME_INT, _alternatives, _log2
 from .templates import Slot, Template
@@ -143,10 +143,11 @@ class Allowed:
         return _log2(total)
 
     def is_mistake(self, text: str) -> bool:
-        """True if ``text`` is a known diagnosis (or a literal of the source, or one composed from them)."""
-        known = known_mistakes() | self.literals
-        inner = text[len(INSIDE_THE_STEP) :] if text.startswith(INSIDE_THE_STEP) else None
-        return text in known or inner in known or bool(_hint_long().fullmatch(text))
+        """True if ``text`` is a known diagnosis, a pair of the engine's, a literal of the source, or one of those
+        inside the step (``inside the step: <diagnosis>``)."""
+        if text in self.literals or is_known_mistake(text) or _hint_long().fullmatch(text):
+            return True
+        return text.startswith(INSIDE_THE_STEP) and is_known_mistake(text[len(INSIDE_THE_STEP) :])
 
     @cached_property
     def compiled(self) -> tuple[tuple[Form, re.Pattern], ...]:

@@ -11,30 +11,34 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-
 from .kinds import RejectedError
 from .texts import ACCURACY_MISTAKE, CRASH_HINTS, GRADIENT_NAMES, NO_DIAGNOSIS_TEXT, SHAPE_HINTS
 
 
 @lru_cache(maxsize=1)
 def known_mistakes() -> frozenset[str]:
-    """Every diagnosis the checks can name (each ``*_mistakes`` table's keys, shape hints and fixed texts)."""
-    from ...params import GRUParams, LSTMParams
-    from ..backward import _mistakes as backward_mistakes
-    from ..mistakes import gru_mistakes, lstm_mistakes, rnn_mistakes
-    from ..sequences import gradient_norm_mistakes, unroll_mistakes
+    """Every single diagnosis the checks can name: the engine's sentences, shape and crash hints, fixed texts.
 
-    x, h, W, b = np.zeros((1, 1)), np.zeros((1, 1)), np.zeros((1, 2)), np.zeros(1)
-    gru = GRUParams.random(1, 1, seed=0)
-    found = {*rnn_mistakes(x, h, W, b), *lstm_mistakes(x, h, h, LSTMParams.random(1, 1, seed=0))}
-    for z_weights in ("old", "new"):
-        for reset in ("before", "after"):
-            found.update(gru_mistakes(x, h, gru, z_weights=z_weights, reset=reset))
-    found.update(unroll_mistakes(np.zeros((2, 1)), np.zeros(1), W, b))
-    found.update(gradient_norm_mistakes(np.zeros((2, 1)), np.zeros(1), W, b))
-    found.update(backward_mistakes(x, h, gru, h))
-    return frozenset({*found, *SHAPE_HINTS, *CRASH_HINTS, NO_DIAGNOSIS_TEXT, ACCURACY_MISTAKE})
+    The engine's sentences come from its mutation definitions (:mod:`rnnlab.grading.diagnosis.catalogue`);
+    a pair of them (:func:`is_known_mistake`) is accepted too.
+    """
+    from ..diagnosis.catalogue import sentences
+
+    return frozenset({*sentences(), *SHAPE_HINTS, *CRASH_HINTS, NO_DIAGNOSIS_TEXT, ACCURACY_MISTAKE})
+
+
+def engine_sentences() -> int:
+    """How many single sentences the engine can say (a pair is two of them)."""
+    from ..diagnosis.catalogue import sentences
+
+    return len(sentences())
+
+
+def is_known_mistake(text: str) -> bool:
+    """True if ``text`` is a known diagnosis, or two of the engine's sentences joined as it joins them."""
+    from ..diagnosis.catalogue import is_pair
+
+    return text in known_mistakes() or is_pair(text)
 
 
 def replaceable() -> tuple[str, ...]:

@@ -66,7 +66,39 @@ CRASH_INDEX = (
     "an index past the end of an array: with a batch the arrays have an extra first axis (B, ...); index the last "
     "axis (a[..., j]) or avoid indexing"
 )
-CRASH_HINTS = (CRASH_CONCATENATE, CRASH_MATMUL, CRASH_BROADCAST, CRASH_UNPACK, CRASH_NAME, CRASH_NONE, CRASH_INDEX)
+CRASH_UNBOUND = (
+    "a variable used before this function assigned it: assign it on every path before that line (an if without "
+    "an else?), or pass it in as an argument"
+)
+CRASH_ATTRIBUTE = (
+    "an attribute the object does not have: the params objects have W_f, b_f, ... (LSTM) or W_r, b_r, ... (GRU) "
+    "and p.hidden_size; print(type(obj)) to see what the object is"
+)
+CRASH_KEY = "a key the dict does not have: print(cache.keys()) to see the names the forward step stored"
+CRASH_NOT_CALLABLE = (
+    "an array or number was called like a function: a name such as sigmoid or tanh was reused for a value "
+    "(sigmoid = sigmoid(a)); give the value another name"
+)
+CRASH_ARGUMENTS = (
+    "a function called with the wrong number of arguments: compare the call with the function's definition "
+    "(a helper of yours, or a numpy function such as np.concatenate, which takes one list of arrays)"
+)
+CRASH_TRUTH = (
+    "an array used as True or False (in an if, with and / or, or in Python's max / min): use np.maximum, "
+    "np.where or elementwise operators (&, |) instead"
+)
+CRASH_ASSIGN = (
+    "a result stored into a preallocated array of another shape: print the shapes of both sides of that "
+    "assignment (with a batch, each row is (B, H))"
+)
+CRASH_SEQUENCE = (
+    "arithmetic on a Python list: lists do not add or multiply element-wise; convert with np.asarray(...) first"
+)
+CRASH_HINTS = (
+    CRASH_CONCATENATE, CRASH_MATMUL, CRASH_BROADCAST, CRASH_UNPACK, CRASH_NAME, CRASH_NONE, CRASH_INDEX,
+    CRASH_UNBOUND, CRASH_ATTRIBUTE, CRASH_KEY, CRASH_NOT_CALLABLE, CRASH_ARGUMENTS, CRASH_TRUTH, CRASH_ASSIGN,
+    CRASH_SEQUENCE,
+)  # fmt: skip
 
 
 @lru_cache(maxsize=1)

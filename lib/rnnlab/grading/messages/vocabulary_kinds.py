@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import re
 
-from .catalogue import canonical_functions, canonical_gradients, known_mistakes, reference_functions, replaceable
+from .catalogue import (
+    canonical_functions,
+    canonical_gradients,
+    engine_sentences,
+    known_mistakes,
+    reference_functions,
+    replaceable,
+)
 from .kinds import Kind, RejectedError, _alternatives, _log2
 from .texts import GRADIENT_NAMES
 
@@ -62,7 +69,8 @@ class Letter(Kind):
 
 
 class Mistake(Kind):
-    """A known diagnosis (``Allowed.is_mistake``)."""
+    """A known diagnosis (``Allowed.is_mistake``): one of the catalogue, a pair of the engine's sentences, a
+    literal of the source, any of those inside the step, or the shape hint with two lengths."""
 
     def pattern(self, allowed):
         return r"[^\n]+"
@@ -73,8 +81,9 @@ class Mistake(Kind):
         return text
 
     def bits(self, allowed):
-        base = len(known_mistakes()) + len(allowed.literals)
-        return _log2(2 * base + 10**6)
+        singles = len(known_mistakes()) + len(allowed.literals)
+        pairs = engine_sentences() ** 2
+        return _log2(2 * (singles + pairs) + 10**6)
 
 
 class Functions(Kind):
