@@ -137,18 +137,19 @@ class Grader:
         try:
             self.finish_student(task, outcome)
         except GradingStoppedError:
-            self.journal.record(task.student, self.digests[task.student])
             raise
         except Exception:  # noqa: BLE001 - record it and carry on with the class
             error = traceback.format_exc()
             self.write_student_log(task.student, StudentOutcome(task.student, error=error))
             self.say(f"{task.student}: could not record the result:\n{error}")
-            self.finish_student(task, StudentOutcome(task.student, problem="grading error"))
-            return  # not recorded as merged: a resumed run grades this student again
-        self.journal.record(task.student, self.digests[task.student])
+            # not recorded as merged: a resumed run grades this student again
+            self.finish_student(task, StudentOutcome(task.student, problem="grading error"), record=False)
 
-    def finish_student(self, task: Task, outcome: StudentOutcome) -> None:
-        """Merge one student's outcome into the gradebook, ``grading/`` and the stored results; write feedback."""
+    def finish_student(self, task: Task, outcome: StudentOutcome, record: bool = True) -> None:
+        """Merge one student's outcome into the gradebook, ``grading/`` and the stored results; write feedback.
+
+        ``record``: note the student in the run's journal (before the progress line says they are done).
+        """
         submission = self.submissions[task.student]
         problems = list(submission.problems)
         suspicious = [label for path in submission.notebooks.values() for label in flags(path, self.locked)]
@@ -191,6 +192,8 @@ class Grader:
         stored = load_results(self.results_path)
         stored[task.student] = result
         save_results(stored, self.results_path)
+        if record:
+            self.journal.record(task.student, self.digests[task.student])
         self.report_progress(Row(task.student, grades, result))
         if outcome.violation is not None:
             raise GradingStoppedError(f"grading stopped after {task.student}: sandbox violation: {outcome.violation}")
