@@ -95,7 +95,18 @@ class SequenceModel:
 
     def backward(self, params: dict[str, np.ndarray], doutputs: np.ndarray, cache: tuple) -> dict[str, np.ndarray]:
         """Gradients of the loss for every entry of ``params``, given ``doutputs`` = dL/d(outputs)."""
-        inputs, hs, cell_cache = cache
+        grads, dxs = self.backward_to_inputs(params, doutputs, cache)
+        if self.vocab_size is not None:
+            grads["E"] = np.zeros_like(params["E"])
+            np.add.at(grads["E"], np.asarray(cache[0]), dxs)
+        return grads
+
+    def backward_to_inputs(
+        self, params: dict[str, np.ndarray], doutputs: np.ndarray, cache: tuple
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """The cell's and the readout's gradients, and :math:`\\partial L / \\partial x_t` (T, B, D) for the
+        vectors the cell read (the embedded words when ``vocab_size`` is given; ``E`` is not included)."""
+        _, hs, cell_cache = cache
         read = hs[-1] if self.readout == "last" else hs
         dflat = doutputs.reshape(-1, self.output_size)
         grads = {"W_y": dflat.T @ read.reshape(-1, self.hidden_size), "b_y": dflat.sum(axis=0)}
@@ -106,10 +117,7 @@ class SequenceModel:
             dhs[:] = doutputs @ params["W_y"]
         cell_grads, dxs, _ = cell_kind(self.kind).backprop(dhs, cell_cache)
         grads |= cell_grads.arrays()
-        if self.vocab_size is not None:
-            grads["E"] = np.zeros_like(params["E"])
-            np.add.at(grads["E"], np.asarray(inputs), dxs)
-        return grads
+        return grads, dxs
 
     def loss_and_grads(self, loss_fn: Any) -> Any:
         """A function ``(params, (inputs, targets)) -> (loss, grads)`` for :func:`rnnlab.train.train`."""

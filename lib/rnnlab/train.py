@@ -132,10 +132,17 @@ class Adam:
         m \\leftarrow \\beta_1 m + (1-\\beta_1) g, \\quad
         v \\leftarrow \\beta_2 v + (1-\\beta_2) g^2, \\quad
         \\theta \\leftarrow \\theta - \\eta \\, \\frac{m / (1-\\beta_1^t)}{\\sqrt{v / (1-\\beta_2^t)} + \\epsilon}
+
+    ``lr`` is one rate for every entry, or a dict ``name -> array`` shaped like the parameter giving each
+    entry its own rate (0 freezes an entry); :mod:`rnnlab.ensemble` uses that to train many runs at once.
     """
 
-    def __init__(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
-        if lr <= 0 or not (0 <= beta1 < 1 and 0 <= beta2 < 1) or eps <= 0:
+    def __init__(
+        self, lr: float | Mapping[str, np.ndarray] = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
+    ) -> None:
+        rates = list(lr.values()) if isinstance(lr, Mapping) else [np.asarray(lr)]
+        lr_ok = all(np.all(np.isfinite(r)) and np.all(r >= 0) for r in rates) and any(np.any(r > 0) for r in rates)
+        if not lr_ok or not (0 <= beta1 < 1 and 0 <= beta2 < 1) or eps <= 0:
             raise ValueError(f"expected lr > 0, 0 <= beta1, beta2 < 1, eps > 0; got {lr}, {beta1}, {beta2}, {eps}")
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
         self.t = 0
@@ -152,7 +159,8 @@ class Adam:
             self.m[name], self.v[name] = m, v
             m_hat = m / (1 - self.beta1**self.t)
             v_hat = v / (1 - self.beta2**self.t)
-            params[name] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+            lr = self.lr[name] if isinstance(self.lr, Mapping) else self.lr
+            params[name] -= lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
 # --- the loop -------------------------------------------------------------------------------------
