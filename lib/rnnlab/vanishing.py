@@ -1,4 +1,4 @@
-"""How far back a gradient reaches: the sweep behind the vanishing-gradient figures of chapters 02 to 04.
+"""How far back a gradient reaches: the sweeps behind the vanishing-gradient figures and the explainer's Jacobian view.
 
 For a loss that reads only the last state, :math:`L = u \\cdot h_T`, :func:`state_gradient_norms` returns
 :math:`\\lVert \\partial L / \\partial s_{T-k} \\rVert` for :math:`k = 1, \\dots, T - 1`, where the state
@@ -52,3 +52,34 @@ def state_gradient_norms(p: CellParams, xs: np.ndarray, u: np.ndarray) -> np.nda
     states = list(zip(*sequences, strict=True))  # states[t]: (h_t,) or (h_t, c_t)
     T = len(xs)
     return np.array([np.linalg.norm(_tail_gradient(p, xs[T - k :], states[T - k - 1], u)) for k in range(1, T)])
+
+
+def input_jacobian_norms(p: CellParams, xs: np.ndarray, **conventions: str) -> np.ndarray:
+    """:math:`\\lVert \\partial h_T / \\partial x_t \\rVert_F` for :math:`t = 1, \\dots, T`: how far x_t moves h_T.
+
+    The Jacobian :math:`J_t = \\partial h_T / \\partial x_t` is (H, D); its row :math:`j` is the gradient of
+    :math:`h_{T,j}` with respect to :math:`x_t`. One backward pass over ``H`` copies of the sequence, copy
+    :math:`j` starting from :math:`\\delta h_T = e_j`, gives every row at every step at once. The state
+    starts at zeros.
+
+    Parameters
+    ----------
+    p : RNNParams, LSTMParams or GRUParams, with hidden size H and input size D
+    xs : array (T, D), one input sequence
+    conventions : the GRU's ``z_weights`` and ``reset``
+
+    Returns
+    -------
+    array (T,): entry ``t - 1`` is the Frobenius norm of :math:`J_t`.
+    """
+    kind = kind_of(p)
+    xs = np.asarray(xs, dtype=float)
+    if xs.ndim != 2 or xs.shape[1] != p.input_size or len(xs) < 1:
+        raise ValueError(f"xs: expected shape (T, {p.input_size}) with T >= 1, got {xs.shape}")
+    H = p.hidden_size
+    copies = np.repeat(xs[:, None, :], H, axis=1)  # (T, H, D): copy j backpropagates e_j
+    (hs, *_), cache = kind.run(copies, p, **conventions)
+    dhs = np.zeros_like(hs)
+    dhs[-1] = np.eye(H)
+    _, dxs, _ = kind.backprop(dhs, cache)  # dxs[t, j] = d h_{T,j} / d x_t
+    return np.sqrt(np.sum(dxs**2, axis=(1, 2)))

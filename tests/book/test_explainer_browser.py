@@ -2,7 +2,8 @@
 
 A temporary notebook displays ``Explainer("gru")``; the test runs it, reads the displayed values (each
 value's ``data-value`` attribute holds the exact float), moves the x_1 slider with the keyboard and checks
-that the page now shows rnnlab's new values, computed here with rnnlab.
+that the page now shows rnnlab's new values, computed here with rnnlab. A second notebook does the same
+for the Jacobian view (``MemoryExplainer``), moving its sequence-length slider.
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ NOTEBOOK = {
     "nbformat": 4,
     "nbformat_minor": 5,
 }
+MEMORY_NOTEBOOK = json.loads(json.dumps(NOTEBOOK))
+MEMORY_NOTEBOOK["cells"][0]["source"] = (
+    "from rnnlab.explainer.memory import MemoryExplainer\nmemory = MemoryExplainer()\nmemory.widget"
+)
 # Every value the charts show, read back from the page: {cell: {name: [v1, v2, v3]}}.
 READ_VALUES = """() => {
   const out = {};
@@ -68,6 +73,7 @@ def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
     require_module("jupyterlab")
     root = tmp_path_factory.mktemp("explainer-lab")
     (root / "explainer.ipynb").write_text(json.dumps(NOTEBOOK))
+    (root / "memory.ipynb").write_text(json.dumps(MEMORY_NOTEBOOK))
     port, token = free_port(), secrets.token_hex(16)
     env = os.environ | {
         "JUPYTER_CONFIG_DIR": str(root / ".config"),
@@ -120,13 +126,14 @@ def browser() -> Iterator[object]:
             chromium.close()
 
 
-def wait_for_kernel(base: str, token: str, opened: int) -> None:
-    """Wait until the server has ``opened`` sessions whose kernels are idle and have a client connected."""
+def wait_for_kernel(base: str, token: str, opened: int, path: str | None = None) -> None:
+    """Wait until the server has ``opened`` sessions (of the notebook ``path``, if given) whose kernels are idle
+    and have a client connected."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=5) as response:
             sessions = json.load(response)
-        kernels = [s["kernel"] for s in sessions if s.get("kernel")]
+        kernels = [s["kernel"] for s in sessions if s.get("kernel") and path in (None, s.get("path"))]
         ready = [k for k in kernels if k.get("execution_state") == "idle" and k.get("connections", 0) > 0]
         if len(ready) >= opened:
             return
@@ -134,13 +141,18 @@ def wait_for_kernel(base: str, token: str, opened: int) -> None:
     pytest.fail(f"the notebook's kernel did not become ready: {sessions}")
 
 
-def run_notebook(page: object, url: str, ready: Callable[[], None], failure_screenshot: Path) -> None:
+def run_notebook(
+    page: object,
+    url: str,
+    ready: Callable[[], None],
+    failure_screenshot: Path,
+    charts: str = '.rnnlab-chart .rnnlab-value[data-cell="gru"][data-name="h"]',
+) -> None:
     """Open the notebook, wait for its kernel (``ready``), run its cell (Ctrl+Enter), wait for the charts.
 
     A run sent before the page has its kernel opens JupyterLab's "Select Kernel" dialog, which is
     accepted; the run is retried a few times. On failure a screenshot is saved to ``failure_screenshot``.
     """
-    charts = '.rnnlab-chart .rnnlab-value[data-cell="gru"][data-name="h"]'
     try:
         page.goto(url)
         editor = page.locator(".jp-Cell .jp-InputArea-editor").first
@@ -234,5 +246,49 @@ def test_notebook7_renders_the_explainer(jupyter: tuple[str, str, Path], browser
         run_notebook(page, url, lambda: wait_for_kernel(base, token, 1), artifacts / "explainer_notebook7_failed.png")
         assert_shows_rnnlab(read(page), np.array(examples.X))
         page.screenshot(path=str(artifacts / "explainer_notebook7.png"), full_page=True)
+    finally:
+        page.close()
+
+
+READ_NORMS = """() => {
+  const out = {};
+  for (const span of document.querySelectorAll('.rnnlab-memory .rnnlab-memory-value')) {
+    const {cell, index, value} = span.dataset;
+    (out[cell] = out[cell] || [])[Number(index)] = Number(value);
+  }
+  return out;
+}"""
+
+
+def assert_shows_rnnlabs_norms(page: object, length: int) -> None:
+    from rnnlab.explainer.memory import CELLS, memory_inputs, memory_params
+    from rnnlab.vanishing import input_jacobian_norms
+
+    shown = page.evaluate(READ_NORMS)
+    xs = memory_inputs(0, length)
+    for cell in CELLS:
+        expected = input_jacobian_norms(memory_params(cell, 0, 1.0, 1.0), xs)
+        assert_array_equal(np.array(shown[cell]), expected, err_msg=f"{cell}: page vs rnnlab at T = {length}")
+
+
+def test_the_jacobian_view_follows_its_length_slider(jupyter: tuple[str, str, Path], browser: object, artifacts: Path):
+    from rnnlab.explainer.memory import LENGTH
+
+    base, token, _ = jupyter
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        url = f"{base}/lab/workspaces/memory/tree/memory.ipynb?reset&token={token}"  # its own workspace
+        charts = '.rnnlab-memory .rnnlab-memory-value[data-cell="lstm"]'
+        ready = lambda: wait_for_kernel(base, token, 1, path="memory.ipynb")  # noqa: E731
+        run_notebook(page, url, ready, artifacts / "memory_failed.png", charts)
+        assert_shows_rnnlabs_norms(page, LENGTH)
+        handle = page.locator(".rnnlab-control-length .noUi-handle").first
+        handle.focus()
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_selector(f'.rnnlab-memory-value[data-cell="gru"][data-index="{LENGTH + 2}"]', timeout=30_000)
+        page.wait_for_timeout(300)  # let any in-flight redraw land before reading everything
+        assert_shows_rnnlabs_norms(page, LENGTH + 3)
+        page.screenshot(path=str(artifacts / "memory_jupyterlab.png"), full_page=True)
     finally:
         page.close()

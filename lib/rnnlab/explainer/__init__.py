@@ -6,7 +6,9 @@ sequence mode, all computed by rnnlab.
 >>> e.widget                    # display this in a notebook                      # doctest: +SKIP
 
 Modules: :mod:`.model` (the numbers), :mod:`.presets`, :mod:`.charts` and :mod:`.equations` (HTML views),
-:mod:`.controls` (the widgets), :mod:`.core` (the :class:`Explainer` that wires them).
+:mod:`.controls` (the widgets), :mod:`.core` (the :class:`Explainer` that wires them), and :mod:`.memory`, the
+Jacobian view (:class:`~rnnlab.explainer.memory.MemoryExplainer`: how much each earlier input still moves h_T,
+for the three cells side by side).
 """
 
 from .core import Explainer

@@ -1,7 +1,8 @@
 """Static matplotlib figures of an :class:`~rnnlab.explainer.Explainer`'s state, for the book without a kernel.
 
 :func:`explainer_figure` draws what the live charts show (inputs, every gate and state, values labelled);
-:func:`sequence_figure` draws the sequence mode's heatmap. Both read the explainer's rnnlab traces, so a
+:func:`sequence_figure` draws the sequence mode's heatmap; :func:`memory_figure` draws the Jacobian view of
+:class:`~rnnlab.explainer.memory.MemoryExplainer`. All read the explainer's rnnlab traces, so a
 static page shows the same numbers a learner sees live. Style and colours come from :mod:`rnnlab.plots.style`.
 """
 
@@ -13,6 +14,7 @@ from matplotlib.figure import Figure
 
 from ..explainer import Explainer
 from ..explainer.charts import GATES, QUANTITIES
+from ..explainer.memory import CELL_COLORS, MemoryExplainer
 from ..kinds import KINDS
 from .style import COLORS, INK, label_of, new_figure
 
@@ -106,4 +108,25 @@ def sequence_figure(e: Explainer, cell: str | None = None) -> Figure:
     ax.set_xlabel("time step t")
     pattern = e.controls["seq_pattern"].value
     ax.set_title(f"{KINDS[cell].title}, {e.weights_source or 'random weights'}: {pattern} input", fontsize=9.5)
+    return fig
+
+
+def memory_figure(m: MemoryExplainer) -> Figure:
+    """The Jacobian view as a figure: :math:`\\lVert \\partial h_T / \\partial x_t \\rVert_F` against the
+    number of steps back, :math:`T - t`, one line per cell, log scale.
+
+    Parameters
+    ----------
+    m : MemoryExplainer, whose current controls fix the weights, the inputs and T
+    """
+    fig, (ax,) = new_figure(width=6.4, height=3.4)
+    for cell, norms in m.norms.items():
+        back = np.arange(len(norms))[::-1]  # input t is T - t steps before the last one
+        ax.semilogy(back, norms, marker="o", markersize=3, color=CELL_COLORS[cell], label=KINDS[cell].title)
+    c = m.controls
+    ax.set_xlabel("steps back from the last input, T - t")
+    ax.set_ylabel(r"$\Vert \partial h_T / \partial x_t \Vert_F$")
+    settings = f"weight scale {c['weight_scale'].value:g}, seed {c['seed'].value}"
+    ax.set_title(f"{settings}, LSTM forget bias {c['forget_bias'].value:g}", fontsize=9.5)
+    ax.legend(frameon=False, fontsize=8)
     return fig
