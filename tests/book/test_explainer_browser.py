@@ -3,7 +3,8 @@
 A temporary notebook displays ``Explainer("gru")``; the test runs it, reads the displayed values (each
 value's ``data-value`` attribute holds the exact float), moves the x_1 slider with the keyboard and checks
 that the page now shows rnnlab's new values, computed here with rnnlab. A second notebook does the same
-for the Jacobian view (``MemoryExplainer``), moving its sequence-length slider.
+for the Jacobian view (``MemoryExplainer``), moving its sequence-length slider; a third types a review into
+the sentence view (``SentenceExplainer``) and checks its verdict and gates against the model it trained.
 """
 
 from __future__ import annotations
@@ -48,6 +49,21 @@ MEMORY_NOTEBOOK = json.loads(json.dumps(NOTEBOOK))
 MEMORY_NOTEBOOK["cells"][0]["source"] = (
     "from rnnlab.explainer.memory import MemoryExplainer\nmemory = MemoryExplainer()\nmemory.widget"
 )
+SENTENCE_NOTEBOOK = json.loads(json.dumps(NOTEBOOK))
+SENTENCE_NOTEBOOK["cells"][0]["source"] = """import numpy as np
+from rnnlab import tasks
+from rnnlab.explainer.sentence import SentenceExplainer
+from rnnlab.models import SequenceModel
+from rnnlab.train import Adam, bce_with_logits, train
+reviews = tasks.toy_reviews(n=400, length=12, seed=0)
+model = SequenceModel("gru", input_size=4, hidden_size=6, vocab_size=len(reviews.vocab))
+weights = model.init(seed=0)
+rows = lambda step: slice(step % 25 * 16, step % 25 * 16 + 16)
+batch = lambda step: (reviews.tokens[:, rows(step)], reviews.labels[rows(step), None])
+train(model.loss_and_grads(bce_with_logits), weights, batch, steps=80, optimizer=Adam(lr=0.02), progress=False)
+np.savez("sentence-weights.npz", **weights)
+view = SentenceExplainer(model, weights, reviews.vocab)
+view.widget"""
 # Every value the charts show, read back from the page: {cell: {name: [v1, v2, v3]}}.
 READ_VALUES = """() => {
   const out = {};
@@ -74,6 +90,7 @@ def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
     root = tmp_path_factory.mktemp("explainer-lab")
     (root / "explainer.ipynb").write_text(json.dumps(NOTEBOOK))
     (root / "memory.ipynb").write_text(json.dumps(MEMORY_NOTEBOOK))
+    (root / "sentence.ipynb").write_text(json.dumps(SENTENCE_NOTEBOOK))
     port, token = free_port(), secrets.token_hex(16)
     env = os.environ | {
         "JUPYTER_CONFIG_DIR": str(root / ".config"),
@@ -290,5 +307,47 @@ def test_the_jacobian_view_follows_its_length_slider(jupyter: tuple[str, str, Pa
         page.wait_for_timeout(300)  # let any in-flight redraw land before reading everything
         assert_shows_rnnlabs_norms(page, LENGTH + 3)
         page.screenshot(path=str(artifacts / "memory_jupyterlab.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def test_typing_a_review_shows_the_models_verdict_and_gates(
+    jupyter: tuple[str, str, Path], browser: object, artifacts: Path
+):
+    from rnnlab import tasks
+    from rnnlab.explainer.sentence import SentenceExplainer
+    from rnnlab.models import SequenceModel
+
+    base, token, root = jupyter
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        url = f"{base}/lab/workspaces/sentence/tree/sentence.ipynb?reset&token={token}"
+        ready = lambda: wait_for_kernel(base, token, 1, path="sentence.ipynb")  # noqa: E731
+        run_notebook(page, url, ready, artifacts / "sentence_failed.png", ".rnnlab-sentence .rnnlab-value")
+        text = "the acting was not good and the plot was dull"
+        box = page.locator(".rnnlab-control-text input").first
+        box.fill(text)
+        words = len(text.split())
+        page.wait_for_selector(f'.rnnlab-sentence .rnnlab-value[data-cell="word-{words}"]', timeout=30_000)
+        page.wait_for_timeout(300)
+        reviews = tasks.toy_reviews(n=400, length=12, seed=0)
+        model = SequenceModel("gru", input_size=4, hidden_size=6, vocab_size=len(reviews.vocab))
+        with np.load(root / "sentence-weights.npz") as saved:
+            weights = {name: saved[name] for name in saved.files}
+        expected = SentenceExplainer(model, weights, reviews.vocab, text=text)
+        try:
+            shown = float(page.locator(".rnnlab-verdict").first.get_attribute("data-value"))
+            assert shown == expected.probability, f"verdict on the page {shown} vs rnnlab {expected.probability}"
+            for gate in ("r", "z"):
+                cells = page.locator(f'.rnnlab-sentence .rnnlab-value[data-name="{gate}"]')
+                values = np.zeros_like(expected.gates[gate])
+                for k in range(cells.count()):
+                    span = cells.nth(k)
+                    t = int(span.get_attribute("data-cell").removeprefix("word-")) - 1
+                    values[t, int(span.get_attribute("data-index"))] = float(span.get_attribute("data-value"))
+                assert_array_equal(values, expected.gates[gate], err_msg=f"{gate}: page vs rnnlab")
+        finally:
+            expected.close()
+        page.screenshot(path=str(artifacts / "sentence_jupyterlab.png"), full_page=True)
     finally:
         page.close()

@@ -8,7 +8,8 @@ sequence mode, all computed by rnnlab.
 Modules: :mod:`.model` (the numbers), :mod:`.presets`, :mod:`.charts` and :mod:`.equations` (HTML views),
 :mod:`.controls` (the widgets), :mod:`.core` (the :class:`Explainer` that wires them), and :mod:`.memory`, the
 Jacobian view (:class:`~rnnlab.explainer.memory.MemoryExplainer`: how much each earlier input still moves h_T,
-for the three cells side by side).
+for the three cells side by side), and :mod:`.sentence` (:class:`~rnnlab.explainer.sentence.SentenceExplainer`:
+type a review into a trained classifier and watch its gates over the words).
 """
 
 from .core import Explainer
