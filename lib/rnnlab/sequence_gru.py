@@ -30,7 +30,7 @@ class GRUCache:
     h0_shared: bool
     hs: np.ndarray
     gates: np.ndarray  # (T, B, 3H): r, z, h_tilde
-    recurrent: np.ndarray  # (T, B, H): r * h_prev ("before") or W_hh h_prev + b_hn ("after")
+    recurrent: np.ndarray  # (T, B, H): r * h_prev ("before") or U_h h_prev + b_hn ("after")
     z_weights: str
     reset: str
 
@@ -89,7 +89,7 @@ def gru_forward(
             np.matmul(h, W_hT, out=rec)
             rz += rec[:, : 2 * H]
             r, z = sigmoid_(rz)[:, :H], rz[:, H:]
-            if after:  # h_tilde = tanh(W_hx x + b_h + r * (W_hh h + b_hn))
+            if after:  # h_tilde = tanh(V_h x + b_h + r * (U_h h + b_hn))
                 np.add(rec[:, 2 * H :], b_hn, out=recurrent[t])
                 np.multiply(r, recurrent[t], out=rec_n)
             else:  # h_tilde = tanh(W_h [r * h, x] + b_h)
@@ -136,7 +136,7 @@ def gru_backward(dhs: object, cache: GRUCache) -> tuple[GRUParams, np.ndarray, n
     sign = 1.0 if cache.z_weights == "old" else -1.0
     h_prevs = previous_states(cache.h0, hs)
     # das: gradients of the pre-activations of r, z, h_tilde (what W_x and the biases see);
-    # drec: gradients of the recurrent products (what W_hh sees): equal to das for r and z; for the
+    # drec: gradients of the recurrent products (what the U blocks see): equal to das for r and z; for the
     # candidate it is da_n * r ("after") or, with "before", the product's input is r * h_prev instead.
     das = np.empty_like(gates)
     drec = das if not after else np.empty_like(gates)
@@ -157,13 +157,13 @@ def gru_backward(dhs: object, cache: GRUCache) -> tuple[GRUParams, np.ndarray, n
         if sign < 0:
             np.negative(da_z, out=da_z)
         np.multiply(dh, k, out=dh_prev)  # direct path: dh_prev = dh * k
-        if after:  # a_n = W_hx x + b_h + r * (W_hh h_prev + b_hn)
+        if after:  # a_n = V_h x + b_h + r * (U_h h_prev + b_hn)
             np.multiply(da_n, recurrent[t], out=da_r)
             da_r *= r * (1.0 - r)
             drec[t, :, : 2 * H] = das[t, :, : 2 * H]
             np.multiply(da_n, r, out=drec[t, :, 2 * H :])
             dh_prev += drec[t] @ W_h
-        else:  # a_n = W_hh (r * h_prev) + W_hx x + b_h
+        else:  # a_n = U_h (r * h_prev) + V_h x + b_h
             np.matmul(da_n, W_h[2 * H :], out=d_rh)
             np.multiply(d_rh, h_prev, out=da_r)
             da_r *= r * (1.0 - r)

@@ -25,9 +25,9 @@ class RNNCache:
 
 
 def rnn_forward(xs: object, h0: object, p: RNNParams, *, dtype: object = np.float64) -> tuple[np.ndarray, RNNCache]:
-    """Run the plain RNN over a sequence, :math:`h_t = \\tanh(W_h h_{t-1} + W_x x_t + b)`.
+    """Run the plain RNN over a sequence, :math:`h_t = \\tanh(U h_{t-1} + V x_t + b)`, :math:`W = [U \\mid V]`.
 
-    The input projection :math:`W_x x_t + b` is computed for every step in one matrix product.
+    The input projection :math:`V x_t + b` is computed for every step in one matrix product.
 
     Parameters
     ----------
@@ -58,7 +58,7 @@ def rnn_backward(dhs: object, cache: RNNCache) -> tuple[RNNParams, np.ndarray, n
     """Backpropagation through time for :func:`rnn_forward`.
 
     .. math::
-        \\delta h_t = \\frac{\\partial L}{\\partial h_t} + W_h^\\top \\delta a_{t+1}, \\qquad
+        \\delta h_t = \\frac{\\partial L}{\\partial h_t} + U^\\top \\delta a_{t+1}, \\qquad
         \\delta a_t = \\delta h_t \\odot (1 - h_t^2)
 
     Parameters

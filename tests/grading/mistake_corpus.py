@@ -409,7 +409,7 @@ WRONG = [
     Case("rnn", rnn_no_tanh, "in the new state h (eq. 1), the tanh was left out"),
     Case("rnn", rnn_xh, "[x, h] was concatenated instead of [h, x]"),
     Case("rnn", rnn_no_bias, "the bias b was left out"),
-    Case("rnn", rnn_transposed, "the block of W that multiplies h_prev was used transposed"),
+    Case("rnn", rnn_transposed, "U, the block of W that multiplies h_prev, was used transposed"),
     Case(
         "rnn",
         rnn_xh_sigmoid,
@@ -468,7 +468,7 @@ WRONG = [
     Case("unroll", unroll_sigmoid, "inside the step: in the new state h (eq. 1), tanh was replaced by sigmoid"),
     Case("unroll", unroll_no_bias_not_carried, "the bias b was left out; and also, the state is not carried"),
     Case("norms", norms_no_derivative, "the tanh derivative (1 - h**2) was left out"),
-    Case("norms", norms_not_transposed, "W_hh was used where its transpose belongs"),
+    Case("norms", norms_not_transposed, "U = W[:, :H] was used where its transpose belongs"),
     Case("norms", norms_wrong_step, "the tanh derivative was taken at the wrong step"),
     Case("norms", norms_one_minus_h, "the tanh derivative was written as 1 - h instead of 1 - h**2"),
     Case("norms", norms_reversed, "the norms were listed from the last step to the first"),

@@ -42,8 +42,8 @@ RNN_WRONG = {
     "in the new state h (eq. 1), tanh was replaced by sigmoid": lambda x, h, W, b: sig(lin(W, h, x, b)),
     "[x, h] was concatenated instead of [h, x] (eq. 1)": lambda x, h, W, b: np.tanh(cat(x, h) @ W.T + b),
     "in the new state h (eq. 1), the bias b was left out": lambda x, h, W, b: np.tanh(cat(h, x) @ W.T),
-    "in the new state h (eq. 1), the block of W that multiplies h_prev was used transposed": lambda x, h, W, b: np.tanh(
-        transposed(W, h, x, b)
+    "in the new state h (eq. 1), U, the block of W that multiplies h_prev, was used transposed": lambda x, h, W, b: (
+        np.tanh(transposed(W, h, x, b))
     ),
 }
 
@@ -77,7 +77,7 @@ LSTM_WRONG = {
     "in the hidden state h (eq. 11), the tanh was left out": lstm_with(out=lambda c: c),
     "[x, h] was concatenated instead of [h, x]": lstm_with(linear=lambda W, h, x, b: cat(x, h) @ W.T + b),
     "every bias was left out": lstm_with(bias=False),
-    "the block of each weight matrix that multiplies h_prev was used transposed": lstm_with(linear=transposed),
+    "the block U_* of each weight matrix W_* that multiplies h_prev was used transposed": lstm_with(linear=transposed),
 }
 
 
@@ -123,7 +123,7 @@ GRU_WRONG = {
     "sigmoid and tanh were swapped everywhere": gru_with(gate=np.tanh, squash=sig),
     "[x, h] was concatenated instead of [h, x]": gru_with(linear=lambda W, h, x, b: cat(x, h) @ W.T + b),
     "every bias was left out": gru_with(bias=False),
-    "the block of each weight matrix that multiplies h_prev was used transposed": gru_with(linear=transposed),
+    "the block U_* of each weight matrix W_* that multiplies h_prev was used transposed": gru_with(linear=transposed),
 }
 
 

@@ -40,9 +40,10 @@ def candidate_hidden(p: GRUParams, x: np.ndarray, h_prev: np.ndarray, r: np.ndar
 
     .. math::
         \\text{before:}\\quad \\tilde h_t &= \\tanh(W_h [r_t \\odot h_{t-1}, x_t] + b_h) \\\\
-        \\text{after:}\\quad \\tilde h_t &= \\tanh(W_{hx} x_t + b_h + r_t \\odot (W_{hh} h_{t-1} + b_{hn}))
+        \\text{after:}\\quad \\tilde h_t &= \\tanh(V_h x_t + b_h + r_t \\odot (U_h h_{t-1} + b_{hn}))
 
-    where :math:`W_h = [W_{hh} \\mid W_{hx}]` splits into the columns acting on ``h`` and on ``x``.
+    where :math:`W_h = [U_h \\mid V_h]` splits into the block :math:`U_h` (H, H) acting on ``h_prev`` and
+    the block :math:`V_h` (H, D) acting on ``x``; "before" is :math:`\\tanh(U_h (r_t \\odot h_{t-1}) + V_h x_t + b_h)`.
 
     Parameters
     ----------
@@ -58,9 +59,9 @@ def candidate_hidden(p: GRUParams, x: np.ndarray, h_prev: np.ndarray, r: np.ndar
     if reset == "before":
         return tanh(affine(p.W_h, concat(r * h_prev, x), p.b_h))
     H = p.hidden_size
-    W_hh, W_hx = p.W_h[:, :H], p.W_h[:, H:]
+    U_h, V_h = p.W_h[:, :H], p.W_h[:, H:]
     b_hn = 0.0 if p.b_hn is None else p.b_hn
-    return tanh(x @ W_hx.T + p.b_h + r * (h_prev @ W_hh.T + b_hn))
+    return tanh(x @ V_h.T + p.b_h + r * (h_prev @ U_h.T + b_hn))
 
 
 def gru_hidden(z: np.ndarray, h_prev: np.ndarray, h_tilde: np.ndarray, z_weights: str) -> np.ndarray:
@@ -130,7 +131,7 @@ def candidate_hidden_backward(
         \\text{before:}\\quad [\\delta (r \\odot h_{t-1}), \\delta x] = W_h^\\top \\delta a_h, \\quad
         \\delta r = \\delta (r \\odot h_{t-1}) \\odot h_{t-1} \\\\
         \\text{after:}\\quad \\delta n = \\delta a_h \\odot r_t, \\quad
-        \\delta r = \\delta a_h \\odot (W_{hh} h_{t-1} + b_{hn})
+        \\delta r = \\delta a_h \\odot (U_h h_{t-1} + b_{hn})
 
     Parameters
     ----------
@@ -152,12 +153,12 @@ def candidate_hidden_backward(
         dW_h, db_h, dv_h = affine_backward(da_h, p.W_h, concat(r * h_prev, x))
         d_rh, dx = dv_h[..., :H], dv_h[..., H:]
         return {"W_h": dW_h, "b_h": db_h}, dx, d_rh * r, d_rh * h_prev
-    W_hh, W_hx = p.W_h[:, :H], p.W_h[:, H:]  # h_tilde = tanh(W_hx x + b_h + r * n), n = W_hh h_prev + b_hn
-    n = h_prev @ W_hh.T + (0.0 if p.b_hn is None else p.b_hn)
+    U_h, V_h = p.W_h[:, :H], p.W_h[:, H:]  # h_tilde = tanh(V_h x + b_h + r * n), n = U_h h_prev + b_hn
+    n = h_prev @ U_h.T + (0.0 if p.b_hn is None else p.b_hn)
     dn, dr = da_h * r, da_h * n
-    dW_hh, db_hn, dh_prev = affine_backward(dn, W_hh, h_prev)
-    dW_hx, db_h, dx = affine_backward(da_h, W_hx, x)
-    return {"W_h": np.hstack([dW_hh, dW_hx]), "b_h": db_h, "b_hn": db_hn}, dx, dh_prev, dr
+    dU_h, db_hn, dh_prev = affine_backward(dn, U_h, h_prev)
+    dV_h, db_h, dx = affine_backward(da_h, V_h, x)
+    return {"W_h": np.hstack([dU_h, dV_h]), "b_h": db_h, "b_hn": db_hn}, dx, dh_prev, dr
 
 
 def gru_step_backward(dh: object, trace: GRUTrace, p: GRUParams) -> tuple[GRUParams, np.ndarray, np.ndarray]:

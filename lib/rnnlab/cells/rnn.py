@@ -16,7 +16,9 @@ from .affine import affine_backward
 def rnn_hidden(p: RNNParams, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Plain RNN update, returning the pre-activation and the new state.
 
-    .. math:: a_t = W [h_{t-1}, x_t] + b, \\qquad h_t = \\tanh(a_t)
+    .. math:: a_t = W [h_{t-1}, x_t] + b = U h_{t-1} + V x_t + b, \\qquad h_t = \\tanh(a_t)
+
+    with :math:`W = [U \\mid V]`: :math:`U` (H, H) the columns acting on ``h_prev``, :math:`V` (H, D) those on ``x``.
 
     Parameters
     ----------

@@ -53,7 +53,7 @@ PRESETS = {
     "forget everything": Preset(
         "forget everything",
         "LSTM: f = 0 and i = 1, so c_t = c~_t and c_{t-1} is gone. GRU: z takes the candidate and r = 0, so "
-        "h_t = h~_t no longer depends on h_{t-1}. RNN: W = [0 | W_x], so h_t ignores h_{t-1}.",
+        "h_t = h~_t no longer depends on h_{t-1}. RNN: W = [0 | V], so h_t ignores h_{t-1}.",
         ("rnn", "lstm", "gru"),
     ),
     "reset the history": Preset(

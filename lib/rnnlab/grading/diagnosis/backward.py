@@ -212,10 +212,10 @@ def backward_mutations(graph: Graph) -> list[Mutation]:
                  "gradients of x and h_prev", {"dv": n("dv").changed(drop="z")}),
         Mutation("gates:r", f"the path back through the reset gate r ({eq('gru-eq-reset')}) was left out of the "
                  "gradients of x and h_prev", {"dv": n("dv").changed(drop="r")}),
-        Mutation("transpose:candidate", f"{_where(n('dv_h'))}, the block of W_h that multiplies r * h_prev was "
-                 "used transposed", {"dv_h": n("dv_h").changed(transpose=True)}),
-        Mutation("transpose:gates", f"in the backward pass of the gates ({gates}), the blocks of W_r and W_z that "
-                 "multiply h_prev were used transposed", {"dv": n("dv").changed(transpose=True)}),
+        Mutation("transpose:candidate", f"{_where(n('dv_h'))}, U_h, the block of W_h that multiplies r * h_prev, "
+                 "was used transposed", {"dv_h": n("dv_h").changed(transpose=True)}),
+        Mutation("transpose:gates", f"in the backward pass of the gates ({gates}), U_r and U_z, the blocks of W_r "
+                 "and W_z that multiply h_prev, were used transposed", {"dv": n("dv").changed(transpose=True)}),
         Mutation("W_h:v", f"the gradient of W_h was computed from [h_prev, x] instead of [r * h_prev, x] "
                  f"({eq('gru-eq-candidate')})", {"dW_h": n("dW_h").reading(v_h="v")}),
         Mutation("batch:average", "the weight and bias gradients were averaged over the batch instead of summed",

@@ -56,11 +56,11 @@ def reset_after(
     bias: bool = True,
 ) -> np.ndarray:
     """The candidate's pre-activation with the reset applied after the product,
-    :math:`W_{hx} x + b_h + r \\odot (W_{hh} h + b_{hn})`."""
+    :math:`V_h x + b_h + r \\odot (U_h h + b_{hn})`, with :math:`W_h = [U_h \\mid V_h]`."""
     H = h.shape[-1]
-    W_hh, W_hx = W[:, :H], W[:, H:]
+    U_h, V_h = W[:, :H], W[:, H:]
     b_hn = 0.0 if b_hn is None or not bias else b_hn
-    return x @ W_hx.T + (b if bias else 0.0) + r * (h @ W_hh.T + b_hn)
+    return x @ V_h.T + (b if bias else 0.0) + r * (h @ U_h.T + b_hn)
 
 
 def squash(a: np.ndarray, *, fn: str = "sigmoid", complement: bool = False) -> np.ndarray:

@@ -62,12 +62,20 @@ def every_bias_left_out(labels: list[str]) -> str:
     return f"every bias was left out ({eqs(labels)})"
 
 
+def recurrent_block(weights: str) -> str:
+    """The book's name for the block of ``weights`` that multiplies ``h_prev``: ``W`` -> ``U``, ``W_f`` -> ``U_f``."""
+    return "U" + weights[1:] if weights.startswith("W") else f"the recurrent block of {weights}"
+
+
 def transposed(node: Node) -> str:
-    return f"{where(node)}, the block of {node.inputs[0]} that multiplies h_prev was used transposed"
+    weights = node.inputs[0]
+    return (
+        f"{where(node)}, {recurrent_block(weights)}, the block of {weights} that multiplies h_prev, was used transposed"
+    )
 
 
 def every_transposed(labels: list[str]) -> str:
-    return f"the block of each weight matrix that multiplies h_prev was used transposed ({eqs(labels)})"
+    return f"the block U_* of each weight matrix W_* that multiplies h_prev was used transposed ({eqs(labels)})"
 
 
 def order_xh(labels: list[str]) -> str:

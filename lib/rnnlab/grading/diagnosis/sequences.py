@@ -117,9 +117,9 @@ def through_tanh(
     return g * DERIVATIVES[form](h, a, h_before)
 
 
-def back_to_state(da: np.ndarray, W_hh: np.ndarray, *, transpose: bool = True) -> np.ndarray:
-    """:math:`\\delta h_{k-1} = W_{hh}^\\top \\delta a_k` (eq. ``rnn-eq-bptt-h``, no loss term before the end); (H,)."""
-    return (W_hh.T if transpose else W_hh) @ da
+def back_to_state(da: np.ndarray, U: np.ndarray, *, transpose: bool = True) -> np.ndarray:
+    """:math:`\\delta h_{k-1} = U^\\top \\delta a_k` (eq. ``rnn-eq-bptt-h``, no loss term before the end); (H,)."""
+    return (U.T if transpose else U) @ da
 
 
 def norms_graph() -> Graph:
@@ -127,7 +127,7 @@ def norms_graph() -> Graph:
     back = "the step back to h_{k-1}"
     nodes = (
         Node("da", through_tanh, ("g", "h", "a", "h_before"), title=through, label="rnn-eq-bptt-a"),
-        Node("g_before", back_to_state, ("da", "W_hh"), title=back, label="rnn-eq-bptt-h"),
+        Node("g_before", back_to_state, ("da", "U"), title=back, label="rnn-eq-bptt-h"),
     )
     return Graph("rnn-bptt", nodes, ("g_before",))
 
@@ -136,7 +136,7 @@ def norms_mutations(graph: Graph) -> list[Mutation]:
     da, back = graph.node("da"), graph.node("g_before")
     found = [Mutation(f"derivative:{form}", f"{say.where(da)}, {text}", {"da": da.changed(form=form)})
              for form, text in DERIVATIVE_SENTENCES.items()]  # fmt: skip
-    found.append(Mutation("transpose", f"{say.where(back)}, W_hh was used where its transpose belongs",
+    found.append(Mutation("transpose", f"{say.where(back)}, U = W[:, :H] was used where its transpose belongs",
                           {"g_before": back.changed(transpose=False)}))  # fmt: skip
     carried = (
         f"the gradient carried from the later step was left out ({eq('rnn-eq-bptt-h')}): every step started again "
@@ -159,7 +159,7 @@ class NormsModel(LoopModel):
             self.hs.append(env["h"])
             self.pre.append(env["a"])
             h = env["h"]
-        self.W_hh = p.W[:, : self.H]
+        self.U = p.W[:, : self.H]  # W = [U | V]
         self.graph = norms_graph()
         self._mutations = norms_mutations(self.graph)
 
@@ -169,7 +169,7 @@ class NormsModel(LoopModel):
         g = np.ones(self.H)
         gradients = [g] * T
         for k in range(T - 1, 0, -1):
-            env = {"g": g, "h": self.hs[k], "a": self.pre[k], "h_before": self.hs[k - 1], "W_hh": self.W_hh,
+            env = {"g": g, "h": self.hs[k], "a": self.pre[k], "h_before": self.hs[k - 1], "U": self.U,
                    "ones": 1.0}  # fmt: skip
             g = graph.evaluate(env)["g_before"]
             gradients[k - 1] = g
