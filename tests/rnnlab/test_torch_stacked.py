@@ -123,7 +123,8 @@ def test_to_torch_round_trip_and_forward(torch, kind, bidirectional):
     p = StackedParams.random(kind, 3, 4, num_layers=3, bidirectional=bidirectional, seed=3)
     if kind == "gru":
         rng = np.random.default_rng(3)
-        p = p.replace_arrays({name.replace("W_r", "b_hn"): rng.uniform(-1, 1, 4) for name in p.arrays() if "W_r" in name})
+        b_hn = {name.replace("W_r", "b_hn"): rng.uniform(-1, 1, 4) for name in p.arrays() if "W_r" in name}
+        p = p.replace_arrays(b_hn)
     module = p.to_torch()
     assert type(module).__name__ == LAYERS[kind] and module.num_layers == 3, f"ours: {module}"
     assert module.bidirectional == bidirectional and module.weight_ih_l0.dtype == torch.float64, f"ours: {module}"
@@ -161,7 +162,8 @@ def expect_error(error, call, *fragments):
 
 
 def test_from_torch_errors(torch):
-    expect_error(TypeError, lambda: StackedParams.from_torch(torch.nn.GRUCell(2, 3)), "module:", "torch.nn.GRU", "GRUCell")
+    cell = torch.nn.GRUCell(2, 3)
+    expect_error(TypeError, lambda: StackedParams.from_torch(cell), "module:", "torch.nn.GRU", "GRUCell")
     expect_error(TypeError, lambda: StackedParams.from_torch(torch.nn.Linear(2, 3)), "module:", "Linear")
     relu = torch.nn.RNN(2, 3, num_layers=2, nonlinearity="relu")
     expect_error(ValueError, lambda: StackedParams.from_torch(relu), "module:", "tanh")
