@@ -45,20 +45,27 @@ def _per_state(name: str, values: object, kind: CellKind) -> tuple[object, ...]:
     if values is None:
         return (None,) * len(kind.states)
     if not isinstance(values, (tuple, list)) or len(values) != len(kind.states):
-        names = ", ".join(f"{state}" for state in kind.states)
         got = f"{len(values)} entries" if isinstance(values, (tuple, list)) else type(values).__name__
-        raise ValueError(f"{name}: expected a tuple of {len(kind.states)} ({names}) for the {kind.title}, got {got}")
+        states = ", ".join(kind.states)
+        raise ValueError(f"{name}: expected a tuple of {len(kind.states)} ({states}) for the {kind.title}, got {got}")
     return tuple(values)
 
 
-def _check_conventions(kind: CellKind, conventions: dict[str, str]) -> None:
-    if conventions and kind.name != "gru":
-        given = sorted(conventions)
-        raise ValueError(f"conventions: z_weights and reset apply to the GRU only, got {given} for {kind.name!r}")
+def _conventions(kind: CellKind, z_weights: str | None, reset: str | None) -> dict[str, str]:
+    """The keywords for the GRU's sequence functions (their defaults where None); none for the other cells."""
+    given = {name: value for name, value in (("z_weights", z_weights), ("reset", reset)) if value is not None}
+    if given and kind.name != "gru":
+        raise ValueError(f"z_weights, reset: these conventions apply to the GRU only, got {given} for {kind.name!r}")
+    return given
 
 
 def stacked_forward(
-    xs: object, p: StackedParams, start: tuple[object, ...] | None = None, **conventions: str
+    xs: object,
+    p: StackedParams,
+    start: tuple[object, ...] | None = None,
+    *,
+    z_weights: str | None = None,
+    reset: str | None = None,
 ) -> tuple[np.ndarray, tuple[np.ndarray, ...], StackedCache]:
     """Run ``L`` stacked layers of one or two directions over a sequence.
 
@@ -79,7 +86,8 @@ def stacked_forward(
         One initial state per name in the cell's states, ``(h0,)`` or ``(h0, c0)`` for the LSTM; each
         ``(L * num_directions, B, H)``, ``(L * num_directions, H)`` (one state for every sequence) or None
         (zeros). None means zeros for all.
-    conventions : the GRU's ``z_weights`` and ``reset`` (``reset="after"`` for weights from PyTorch)
+    z_weights : {"old", "new"} or None, the GRU's convention (None: :func:`rnnlab.gru_forward`'s default)
+    reset : {"before", "after"} or None, the GRU's convention; PyTorch's weights need ``"after"``
 
     Returns
     -------
@@ -91,7 +99,7 @@ def stacked_forward(
     if not isinstance(p, StackedParams):
         raise TypeError(f"p: expected StackedParams, got {type(p).__name__}")
     kind = cell_kind(p.kind)
-    _check_conventions(kind, conventions)
+    conventions = _conventions(kind, z_weights, reset)
     xs = as_float_array("xs", xs)
     if xs.ndim != 3 or xs.shape[2] != p.input_size or 0 in xs.shape:
         raise ValueError(f"xs: expected shape (T, B, {p.input_size}) with T, B >= 1, got {xs.shape}")
@@ -133,6 +141,8 @@ def stacked_backward(
         \\overrightarrow{\\delta x}^{(l)}_t + \\overleftarrow{\\delta x}^{(l)}_t, \\qquad
         \\frac{\\partial L}{\\partial \\overrightarrow{h}^{(l-1)}_t} =
         \\Bigl[\\frac{\\partial L}{\\partial x^{(l)}_t}\\Bigr]_{1:H}
+
+    (the backward cell's state :math:`\\overleftarrow{h}^{(l-1)}_t` receives entries :math:`H+1, \\dots, 2H`).
 
     Parameters
     ----------
