@@ -3,7 +3,8 @@
 One step of each cell (``rnn_step``, ``lstm_step``, ``gru_step``) returns an immutable trace of every
 intermediate value, and its ``*_step_backward`` turns that trace and the upstream gradient into the
 step's gradients; the sequence functions (``*_forward`` / ``*_backward``) are the fast, fused path.
-:mod:`rnnlab.kinds` is the one table of what differs by cell kind.
+:mod:`rnnlab.kinds` is the one table of what differs by cell kind. ``stacked_forward`` /
+``stacked_backward`` run :class:`StackedParams`, ``L`` layers of one or two directions.
 """
 
 from . import examples, interop
@@ -15,6 +16,8 @@ from .params import CellParams, GRUParams, LSTMParams, RNNParams
 from .sequence_gru import gru_backward, gru_forward
 from .sequence_lstm import lstm_backward, lstm_forward
 from .sequence_rnn import rnn_backward, rnn_forward
+from .stacked import stacked_backward, stacked_forward
+from .stacked_params import StackedParams
 from .traces import GRUTrace, LSTMTrace, RNNTrace
 from .vanishing import state_gradient_norms
 
@@ -29,6 +32,7 @@ __all__ = [
     "LSTMTrace",
     "RNNParams",
     "RNNTrace",
+    "StackedParams",
     "cell_kind",
     "count_params",
     "examples",
@@ -49,6 +53,8 @@ __all__ = [
     "rnn_step",
     "rnn_step_backward",
     "sigmoid",
+    "stacked_backward",
+    "stacked_forward",
     "state_gradient_norms",
     "tanh",
 ]

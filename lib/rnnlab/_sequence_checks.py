@@ -36,10 +36,10 @@ def initial_state(name: str, value: object, batch: int, hidden: int) -> tuple[np
     return state, False
 
 
-def upstream(dhs: object, shape: tuple[int, ...]) -> np.ndarray:
-    """Validate ``dhs``, the loss gradient with respect to every output state, of shape (T, B, H)."""
-    dhs = as_float_array("dhs", dhs)
-    check_shape("dhs", dhs, [shape])
+def upstream(dhs: object, shape: tuple[int, ...], name: str = "dhs") -> np.ndarray:
+    """Validate ``dhs``, the loss gradient with respect to every output state, of shape (T, B, H) (or ``shape``)."""
+    dhs = as_float_array(name, dhs)
+    check_shape(name, dhs, [shape])
     return dhs
 
 

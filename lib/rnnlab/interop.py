@@ -2,7 +2,8 @@
 
 rnnlab: one matrix per gate, shape (H, H + D), acting on ``[h_prev, x]``; one bias per gate.
 
-PyTorch: see :mod:`rnnlab.torch_layout` (``from_torch`` / ``to_torch`` below are its entry points).
+PyTorch: see :mod:`rnnlab.torch_layout` (``from_torch`` / ``to_torch`` below are its entry points, for one
+cell and for stacked, bidirectional modules).
 
 Keras (``SimpleRNN``/``LSTM``/``GRU``): ``kernel`` (D, G*H) and ``recurrent_kernel`` (H, G*H) are applied
 as ``x @ kernel``; gate order LSTM i, f, c, o and GRU z, r, h. The GRU's ``bias`` is (3H,) when
@@ -18,42 +19,50 @@ import numpy as np
 from ._checks import as_float_array, check_shape
 from .kinds import cell_kind
 from .params import CellParams
+from .stacked_params import StackedParams
 
 # rnnlab gate (field suffix) for each Keras gate, in Keras' stacking order
 KERAS_ORDER = {"rnn": ("",), "lstm": ("i", "f", "c", "o"), "gru": ("z", "r", "h")}
 
 
-def from_torch(cls: type[CellParams], module: Any) -> CellParams:
-    """Build ``cls`` (RNNParams, LSTMParams or GRUParams) from a PyTorch module's weights.
+def from_torch(cls: type[CellParams] | type[StackedParams], module: Any) -> CellParams | StackedParams:
+    """Build ``cls`` (RNNParams, LSTMParams, GRUParams or StackedParams) from a PyTorch module's weights.
 
     The layout is described in :mod:`rnnlab.torch_layout`; this is ``cls.from_torch(module)``.
 
     Parameters
     ----------
     cls : type
-    module : ``torch.nn.RNNCell | RNN``, ``LSTMCell | LSTM`` or ``GRUCell | GRU``
+        A cell's params class, for ``torch.nn.RNNCell | RNN``, ``LSTMCell | LSTM`` or ``GRUCell | GRU``
+        (one layer, one direction); or :class:`~rnnlab.StackedParams`, for ``nn.RNN``, ``nn.LSTM`` or
+        ``nn.GRU`` with any ``num_layers`` and ``bidirectional``.
+    module : the PyTorch module
 
     Returns
     -------
     params of type ``cls``; for the GRU it carries ``b_hn`` and must be used with ``reset="after"``.
     """
+    if cls is StackedParams:
+        return StackedParams.from_torch(module)
     if not (isinstance(cls, type) and issubclass(cls, CellParams) and cls is not CellParams):
-        raise TypeError(f"cls: expected RNNParams, LSTMParams or GRUParams, got {cls!r}")
+        raise TypeError(f"cls: expected RNNParams, LSTMParams, GRUParams or StackedParams, got {cls!r}")
     return cls.from_torch(module)
 
 
-def to_torch(p: CellParams) -> Any:
-    """The float64 PyTorch cell (``nn.RNNCell``, ``nn.LSTMCell`` or ``nn.GRUCell``) holding ``p``'s weights.
+def to_torch(p: CellParams | StackedParams) -> Any:
+    """The float64 PyTorch module holding ``p``'s weights: a cell for a cell's params, a layer module for a stack.
 
-    Biases go to ``bias_ih``; ``bias_hh`` is zero except the GRU's ``b_hn``. A ``GRUCell`` computes
-    rnnlab's ``gru_step(..., reset="after", z_weights="old")``. This is ``p.to_torch()``.
+    ``nn.RNNCell``, ``nn.LSTMCell`` or ``nn.GRUCell`` for RNNParams, LSTMParams or GRUParams;
+    ``nn.RNN``, ``nn.LSTM`` or ``nn.GRU`` (``num_layers`` and ``bidirectional`` as ``p``'s) for
+    StackedParams. Biases go to ``bias_ih``; ``bias_hh`` is zero except the GRU's ``b_hn``, so a PyTorch GRU
+    computes rnnlab's ``reset="after", z_weights="old"``. This is ``p.to_torch()``.
 
     Parameters
     ----------
-    p : RNNParams, LSTMParams or GRUParams
+    p : RNNParams, LSTMParams, GRUParams or StackedParams
     """
-    if not isinstance(p, CellParams):
-        raise TypeError(f"p: expected RNNParams, LSTMParams or GRUParams, got {type(p).__name__}")
+    if not isinstance(p, (CellParams, StackedParams)):
+        raise TypeError(f"p: expected RNNParams, LSTMParams, GRUParams or StackedParams, got {type(p).__name__}")
     return p.to_torch()
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import positive_int
+from ._checks import as_float_array, positive_int
 from .cells import gru_step, gru_step_backward, lstm_step, lstm_step_backward, rnn_step, rnn_step_backward
 from .params import CellParams, GRUParams, LSTMParams, RNNParams
 from .sequence_gru import gru_backward, gru_forward
@@ -70,15 +70,28 @@ class CellKind:
         *states, cache = self.forward(xs, *start, p, **conventions)
         return tuple(states), cache
 
-    def backprop(self, dhs: object, cache: Any) -> tuple[CellParams, np.ndarray, tuple[np.ndarray, ...]]:
+    def backprop(
+        self, dhs: object, cache: Any, dlast: tuple[object, ...] | None = None
+    ) -> tuple[CellParams, np.ndarray, tuple[np.ndarray, ...]]:
         """The fused backward pass: the params' gradients, ``dxs`` (T, B, D) and one gradient per initial state.
 
         Parameters
         ----------
         dhs : array (T, B, H), :math:`\\partial L / \\partial h_t`
         cache : what :meth:`run` returned
+        dlast : one gradient per name in :attr:`states` for the *last* state (``h_T``, ``c_T``), each
+            (B, H) or None; None (the default) means zero. The one for ``h_T`` is added to ``dhs[-1]``.
         """
-        grads, dxs, *dstart = self.backward(dhs, cache)
+        extra = {}
+        if dlast is not None:
+            if len(dlast) != len(self.states):
+                raise ValueError(f"dlast: expected {len(self.states)} gradients {self.states}, got {len(dlast)}")
+            dh_last, *others = dlast
+            if dh_last is not None:
+                dhs = np.array(as_float_array("dhs", dhs))
+                dhs[-1] += as_float_array("dlast[0]", dh_last)
+            extra = {f"d{name}_last": g for name, g in zip(self.states[1:], others, strict=True) if g is not None}
+        grads, dxs, *dstart = self.backward(dhs, cache, **extra)
         return grads, dxs, tuple(dstart)
 
 
@@ -122,12 +135,24 @@ def kind_of(p: object, name: str = "p") -> CellKind:
     return KINDS[type(p).kind]
 
 
-def count_params(kind: str, input_size: int, hidden_size: int) -> int:
-    """Number of trainable numbers in one cell, with one bias per gate.
+def count_params(
+    kind: str,
+    input_size: int,
+    hidden_size: int,
+    *,
+    num_layers: int = 1,
+    bidirectional: bool = False,
+    biases_per_gate: int = 1,
+) -> int:
+    """Number of trainable numbers in one cell, or in a stack of ``L`` layers of one or two directions.
 
-    .. math:: n = G \\,\\bigl(H (H + D) + H\\bigr), \\qquad G = 1 \\text{ (RNN)}, 3 \\text{ (GRU)}, 4 \\text{ (LSTM)}
+    .. math::
+        n = G \\,\\bigl(H (H + D) + \\beta H\\bigr), \\qquad G = 1 \\text{ (RNN)}, 3 \\text{ (GRU)}, 4 \\text{ (LSTM)}
 
-    PyTorch keeps two biases per gate (``b_ih`` and ``b_hh``), so its count is ``G * H`` larger.
+    for one cell with :math:`\\beta` biases per gate block. rnnlab keeps one (:math:`\\beta = 1`); PyTorch
+    keeps two (``b_ih`` and ``b_hh``), so ``biases_per_gate=2`` gives PyTorch's count. A stack adds
+    ``num_directions`` cells per layer; layer 0 reads :math:`D` inputs, every layer above reads
+    :math:`H \\cdot` ``num_directions``.
 
     Parameters
     ----------
@@ -136,8 +161,24 @@ def count_params(kind: str, input_size: int, hidden_size: int) -> int:
         ``D``.
     hidden_size : int
         ``H``.
+    num_layers : int
+        ``L``, the number of stacked layers.
+    bidirectional : bool
+        Two directions per layer (see :func:`rnnlab.stacked_forward`).
+    biases_per_gate : {1, 2}
+        1 for rnnlab's params (a GRU's optional ``b_hn`` not counted), 2 for PyTorch's ``nn.*`` modules.
     """
     G = cell_kind(kind).gates
     D = positive_int("input_size", input_size)
     H = positive_int("hidden_size", hidden_size)
-    return G * (H * (H + D) + H)
+    L = positive_int("num_layers", num_layers)
+    if not isinstance(bidirectional, (bool, np.bool_)):
+        raise TypeError(f"bidirectional: expected True or False, got {type(bidirectional).__name__} {bidirectional!r}")
+    if biases_per_gate not in (1, 2) or isinstance(biases_per_gate, bool):
+        raise ValueError(f"biases_per_gate: expected 1 (rnnlab) or 2 (PyTorch), got {biases_per_gate!r}")
+    directions = 2 if bidirectional else 1
+    total = 0
+    for layer in range(L):
+        inputs = D if layer == 0 else directions * H
+        total += directions * G * (H * (H + inputs) + biases_per_gate * H)
+    return total

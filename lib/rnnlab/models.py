@@ -82,16 +82,54 @@ class SequenceModel:
             )
         return params["E"][tokens]
 
-    def states(self, params: dict[str, np.ndarray], inputs: object) -> tuple[np.ndarray, Any]:
-        """Run the cell over the sequence: hidden states (T, B, H) and the cell's cache."""
-        (hs, *_), cache = cell_kind(self.kind).run(self.embed(params, inputs), self.cell(params))
+    def states(
+        self, params: dict[str, np.ndarray], inputs: object, start: tuple[object, ...] | None = None
+    ) -> tuple[np.ndarray, Any]:
+        """Run the cell over the sequence from ``start``: hidden states (T, B, H) and the cell's cache."""
+        (hs, *_), cache = self._run(params, inputs, start)
         return hs, cache
 
-    def forward(self, params: dict[str, np.ndarray], inputs: object) -> tuple[np.ndarray, tuple]:
-        """Outputs (B, O) for ``readout="last"`` or (T, B, O) for ``"all"``, and a cache for :meth:`backward`."""
-        hs, cell_cache = self.states(params, inputs)
+    def _run(self, params: dict[str, np.ndarray], inputs: object, start: tuple[object, ...] | None) -> tuple:
+        kind = cell_kind(self.kind)
+        if start is not None and (not isinstance(start, (tuple, list)) or len(start) != len(kind.states)):
+            got = f"{len(start)} entries" if isinstance(start, (tuple, list)) else type(start).__name__
+            raise ValueError(f"start: expected a tuple of {len(kind.states)} states {kind.states} or None, got {got}")
+        return kind.run(self.embed(params, inputs), self.cell(params), None if start is None else tuple(start))
+
+    def forward(
+        self, params: dict[str, np.ndarray], inputs: object, start: tuple[object, ...] | None = None
+    ) -> tuple[np.ndarray, tuple]:
+        """Outputs (B, O) for ``readout="last"`` or (T, B, O) for ``"all"``, and a cache for :meth:`backward`.
+
+        ``start`` is the initial state, ``(h0,)`` or ``(h0, c0)``, each (B, H) or (H,); None means zeros.
+        """
+        outputs, _, cache = self.forward_carry(params, inputs, start)
+        return outputs, cache
+
+    def forward_carry(
+        self, params: dict[str, np.ndarray], inputs: object, start: tuple[object, ...] | None = None
+    ) -> tuple[np.ndarray, tuple[np.ndarray, ...], tuple]:
+        """:meth:`forward` that also returns the final state, to start the next piece of a long stream.
+
+        Parameters
+        ----------
+        params : dict of arrays, as :meth:`init` makes them
+        inputs : array (T, B, D), or token ids (T, B) when ``vocab_size`` is given
+        start : tuple or None, ``(h0,)`` or ``(h0, c0)`` (LSTM), each (B, H) or (H,); None means zeros
+
+        Returns
+        -------
+        outputs : as :meth:`forward`
+        final : tuple of arrays (B, H), ``(h_T,)`` or ``(h_T, c_T)``, to pass as the next call's ``start``.
+            :meth:`backward` gives no gradient for ``start``: a carried-in state is a constant (truncated
+            backpropagation through time, :mod:`rnnlab.truncated`).
+        cache : for :meth:`backward`
+        """
+        states, cell_cache = self._run(params, inputs, start)
+        hs = states[0]
         read = hs[-1] if self.readout == "last" else hs
-        return read @ params["W_y"].T + params["b_y"], (inputs, hs, cell_cache)
+        final = tuple(state[-1].copy() for state in states)
+        return read @ params["W_y"].T + params["b_y"], final, (inputs, hs, cell_cache)
 
     def backward(self, params: dict[str, np.ndarray], doutputs: np.ndarray, cache: tuple) -> dict[str, np.ndarray]:
         """Gradients of the loss for every entry of ``params``, given ``doutputs`` = dL/d(outputs)."""

@@ -78,7 +78,9 @@ def lstm_forward(
     return hs, cs, cache
 
 
-def lstm_backward(dhs: object, cache: LSTMCache) -> tuple[LSTMParams, np.ndarray, np.ndarray, np.ndarray]:
+def lstm_backward(
+    dhs: object, cache: LSTMCache, *, dc_last: object = None
+) -> tuple[LSTMParams, np.ndarray, np.ndarray, np.ndarray]:
     """Backpropagation through time for :func:`lstm_forward`.
 
     .. math::
@@ -88,6 +90,10 @@ def lstm_backward(dhs: object, cache: LSTMCache) -> tuple[LSTMParams, np.ndarray
     ----------
     dhs : array (T, B, H), :math:`\\partial L / \\partial h_t` from outside the recurrence
     cache : LSTMCache
+    dc_last : array (B, H) or None
+        :math:`\\partial L / \\partial c_T` from outside the recurrence (a loss that reads the final cell
+        state, such as the ``c_n`` of :func:`rnnlab.stacked_forward`); None means zero. It starts the
+        carried :math:`\\delta c`.
 
     Returns
     -------
@@ -104,6 +110,8 @@ def lstm_backward(dhs: object, cache: LSTMCache) -> tuple[LSTMParams, np.ndarray
     c_prevs = previous_states(cache.c0, cs)
     das = np.empty_like(gates)
     dh_next, dc_next = np.zeros_like(cache.h0), np.zeros_like(cache.c0)
+    if dc_last is not None:
+        dc_next += upstream(dc_last, (B, H), "dc_last")
     dc = np.empty_like(dc_next)
     for t in reversed(range(T)):
         f, i, o, c_tilde = gates[t, :, :H], gates[t, :, H : 2 * H], gates[t, :, 2 * H : 3 * H], gates[t, :, 3 * H :]

@@ -1,4 +1,6 @@
-"""The few lines of training the chapters use: two losses, clipping, SGD, Adam and a loop.
+"""The few lines of training the chapters use: two losses, clipping (by norm or by value), SGD, Adam and a loop.
+
+Truncated backpropagation through time for long streams is :mod:`rnnlab.truncated`.
 
 Parameters and gradients are plain dicts ``name -> float64 array``; the optimisers update the
 parameter arrays in place. Everything is deterministic: no randomness lives here (batches come from
@@ -93,6 +95,31 @@ def clip_by_global_norm(grads: Mapping[str, np.ndarray], max_norm: float) -> tup
     return {name: g * scale for name, g in grads.items()}, norm
 
 
+def clip_by_value(grads: Mapping[str, np.ndarray], max_value: float) -> tuple[Arrays, float]:
+    """Clip every entry of every gradient to ``[-max_value, max_value]``, each on its own.
+
+    .. math:: g_k \\leftarrow \\min\\bigl(\\max(g_k, -c), c\\bigr), \\qquad c = \\text{max\\_value}
+
+    Unlike :func:`clip_by_global_norm` this changes the gradient's direction whenever it clips, and the
+    clipped gradient's size depends on how many entries it has. It bounds each entry's step, as
+    Karpathy's min-char-rnn does (``np.clip(dparam, -5, 5)``); the book's default is norm clipping.
+
+    Parameters
+    ----------
+    grads : dict of name to array
+    max_value : float, the positive threshold ``c``
+
+    Returns
+    -------
+    clipped : dict of new arrays (the input is not changed)
+    largest : float, the largest :math:`|g_k|` *before* clipping
+    """
+    if not np.isfinite(max_value) or max_value <= 0:
+        raise ValueError(f"max_value: expected a positive finite number, got {max_value!r}")
+    largest = max((float(np.max(np.abs(g), initial=0.0)) for g in grads.values()), default=0.0)
+    return {name: np.clip(g, -max_value, max_value) for name, g in grads.items()}, largest
+
+
 # --- optimisers -----------------------------------------------------------------------------------
 
 
@@ -183,13 +210,15 @@ def train(
     steps: int,
     optimizer: SGD | Adam,
     max_norm: float | None = 1.0,
+    clip_value: float | None = None,
     desc: str = "training",
     progress: bool = True,
 ) -> History:
     """Train ``params`` in place for ``steps`` steps and return the :class:`History`.
 
-    Each step: ``batch = next_batch(step)``; ``loss, grads = loss_and_grads(params, batch)``; clip the
-    gradients to ``max_norm`` (skipped if None); ``optimizer.step(params, grads)``.
+    Each step: ``batch = next_batch(step)``; ``loss, grads = loss_and_grads(params, batch)``; clip every
+    entry to ``clip_value`` (skipped if None), then the global norm to ``max_norm`` (skipped if None);
+    ``optimizer.step(params, grads)``. The recorded norm is the gradient's before any clipping.
 
     Parameters
     ----------
@@ -199,6 +228,7 @@ def train(
     steps : int, number of optimisation steps
     optimizer : SGD or Adam
     max_norm : float or None, threshold for :func:`clip_by_global_norm`
+    clip_value : float or None, threshold for :func:`clip_by_value` (element-wise, applied first)
     desc, progress : label of the ``tqdm.auto`` progress bar, and whether to show it
     """
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
@@ -210,10 +240,14 @@ def train(
         loss, grads = loss_and_grads(params, next_batch(step))
         if not np.isfinite(loss):
             raise FloatingPointError(f"loss became {loss} at step {step}; lower the learning rate or max_norm")
-        if max_norm is None:
-            norms[step] = global_norm(grads)
-        else:
+        if clip_value is None and max_norm is not None:
             grads, norms[step] = clip_by_global_norm(grads, max_norm)
+        else:
+            norms[step] = global_norm(grads)
+            if clip_value is not None:
+                grads, _ = clip_by_value(grads, clip_value)
+            if max_norm is not None:
+                grads, _ = clip_by_global_norm(grads, max_norm)
         optimizer.step(params, grads)
         losses[step] = loss
         if step % 25 == 0 or step == steps - 1:

@@ -262,10 +262,13 @@ def test_from_torch_wrong_module_type(torch, kind):
 
 @pytest.mark.parametrize("kind", CLASSES)
 def test_from_torch_rejects_two_layers_and_bidirectional(torch, kind):
+    """A cell's params hold one layer and one direction; the message names the stacked API."""
     two = make_module(torch, LAYERS[kind], 2, 3, 0, num_layers=2)
-    expect_error(ValueError, lambda: CLASSES[kind].from_torch(two), "module:", "one-layer", "num_layers=2")
+    stacked = "rnnlab.StackedParams.from_torch"  # the single-cell API points at the stacked one
+    expect_error(ValueError, lambda: CLASSES[kind].from_torch(two), "module:", "one-layer", "num_layers=2", stacked)
     both = make_module(torch, LAYERS[kind], 2, 3, 0, bidirectional=True)
-    expect_error(ValueError, lambda: CLASSES[kind].from_torch(both), "module:", "bidirectional=True")
+    expect_error(ValueError, lambda: CLASSES[kind].from_torch(both), "module:", "bidirectional=True", stacked)
+    expect_error(ValueError, lambda: rnnlab.interop.from_torch(CLASSES[kind], both), "module:", stacked)
 
 
 def test_from_torch_rejects_relu_rnn_and_lstm_projection(torch):

@@ -9,7 +9,7 @@ import pytest
 import rnnlab
 from rnnlab import tasks
 from rnnlab.models import SequenceModel, n_params
-from rnnlab.train import SGD, Adam, bce_with_logits, clip_by_global_norm, global_norm, mse, train
+from rnnlab.train import SGD, Adam, bce_with_logits, clip_by_global_norm, clip_by_value, global_norm, mse, train
 
 
 def close(ours, reference, what: str, atol: float = 1e-12) -> None:
@@ -105,6 +105,45 @@ def test_clip_leaves_small_gradients_alone():
 def test_clip_rejects_bad_max_norm(bad):
     with pytest.raises(ValueError, match="max_norm"):
         clip_by_global_norm({"a": np.ones(2)}, bad)
+
+
+def test_clip_by_value_clips_each_entry_on_its_own():
+    grads = {"a": np.array([3.0, -0.5]), "b": np.array([[-7.0], [0.25]])}
+    clipped, largest = clip_by_value(grads, max_value=1.0)
+    assert largest == 7.0, f"largest |g| before clipping: ours {largest} vs reference 7"
+    close(clipped["a"], [1.0, -0.5], "clipped a")
+    close(clipped["b"], [[-1.0], [0.25]], "clipped b")
+    close(grads["b"], [[-7.0], [0.25]], "input left unchanged")
+    # unlike norm clipping it turns the direction: (3, -7) is no longer parallel to (1, -1)
+    direction = np.array([3.0, -7.0]) / np.hypot(3.0, 7.0)
+    clipped_direction = np.array([1.0, -1.0]) / np.sqrt(2.0)
+    assert abs(direction @ clipped_direction) < 0.99, "value clipping should change this gradient's direction"
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, np.inf, np.nan])
+def test_clip_by_value_rejects_bad_max_value(bad):
+    with pytest.raises(ValueError, match="max_value"):
+        clip_by_value({"a": np.ones(2)}, bad)
+
+
+def test_train_clips_by_value_then_by_norm():
+    """One SGD step with both clippings, against the clipping done by hand; the norm recorded is the raw one."""
+    params = {"theta": np.array([0.0, 0.0, 0.0])}
+    raw = {"theta": np.array([10.0, -0.3, 0.4])}
+    history = train(
+        lambda p, batch: (0.0, raw),
+        params,
+        lambda s: None,
+        steps=1,
+        optimizer=SGD(lr=1.0),
+        max_norm=0.5,
+        clip_value=1.0,
+        progress=False,
+    )
+    by_value = np.array([1.0, -0.3, 0.4])
+    expected = -by_value * min(1.0, 0.5 / np.linalg.norm(by_value))
+    close(params["theta"], expected, "theta after one step clipped by value then by norm")
+    assert history.grad_norms[0] == pytest.approx(np.linalg.norm(raw["theta"])), f"ours {history.grad_norms[0]}"
 
 
 # --- losses against finite differences -------------------------------------------------------------
