@@ -1,4 +1,5 @@
-"""What the book's pages share to put computed numbers into their prose (no number is typed by hand)."""
+"""What the book's pages share to put computed numbers into their prose (no number is typed by hand), and to
+quote the library's code beside the equation it implements (no line of code is copied by hand)."""
 
 from __future__ import annotations
 
