@@ -141,6 +141,7 @@ def test_every_stored_widget_view_has_its_state_and_nothing_else_is_embedded(cha
 
 def test_chapter_08_embeds_its_explainer():
     views, state = widget_views_and_state(ROOT / "chapters" / "08_explore_the_gates.md")
-    assert len(views) == 2, f"chapter 08 stores {len(views)} widget views, expected two: the explainer, the Jacobian view"
+    expected = "two: the explainer and the Jacobian view"
+    assert len(views) == 2, f"chapter 08 stores {len(views)} widget views, expected {expected}"
     needed = {state[model]["model_name"] for model in reachable(views, state)}
     assert {"FloatSliderModel", "ToggleButtonsModel", "HTMLModel"} <= needed, sorted(needed)
