@@ -28,7 +28,6 @@ NO_MIN = (
     "the scale max_norm / ||g|| lost its min(1, ...): gradients already below the threshold were scaled up; "
     "scale by min(1, max_norm / ||g||)"
 )
-MAX_NOT_MIN = "max(1, max_norm / ||g||) was used where min(1, max_norm / ||g||) belongs"
 SQUARED = "the squared norm sum_k ||g_k||^2 was used: the square root is missing from ||g||"
 SUM_OF_NORMS = (
     "the norms of the arrays were added; the global norm is the square root of the sum of their squares, "
@@ -41,7 +40,10 @@ BY_VALUE = (
     "each entry was clipped to [-max_norm, max_norm] (clipping by value); clipping by the global norm scales "
     "every array by the same factor min(1, max_norm / ||g||)"
 )
-UNSCALED = "the gradients were returned unscaled: multiply every array by min(1, max_norm / ||g||)"
+UNSCALED = (
+    "the gradients came back unscaled: multiply every array by min(1, max_norm / ||g||) (a max where the min "
+    "belongs, or the product left out?)"
+)
 INVERTED = "the scale was inverted: ||g|| / max_norm where max_norm / ||g|| belongs"
 RETURNED_SCALE = (
     "the scale min(1, max_norm / ||g||) was returned instead of the clipped gradients; return the dict "
@@ -120,11 +122,6 @@ def _no_min(grads: Grads, max_norm: float) -> tuple[dict, float]:
     return _scaled(grads, max_norm / norm if norm > 0 else 1.0), norm
 
 
-def _max_not_min(grads: Grads, max_norm: float) -> tuple[dict, float]:
-    norm = global_norm(grads)
-    return _scaled(grads, max(1.0, max_norm / norm) if norm > 0 else 1.0), norm
-
-
 def _norm_after(grads: Grads, max_norm: float) -> tuple[dict, float]:
     clipped, norm = clip(grads, max_norm)
     return clipped, min(norm, max_norm)
@@ -140,7 +137,7 @@ def _unscaled(grads: Grads, max_norm: float) -> tuple[dict, float]:
 
 def _inverted(grads: Grads, max_norm: float) -> tuple[dict, float]:
     norm = global_norm(grads)
-    return _scaled(grads, min(1.0, norm / max_norm)), norm
+    return _scaled(grads, norm / max_norm if norm > max_norm else 1.0), norm
 
 
 NORMS_BY_MISTAKE: tuple[tuple[str, Callable[[Grads], float]], ...] = (
@@ -155,7 +152,6 @@ NORMS_BY_MISTAKE: tuple[tuple[str, Callable[[Grads], float]], ...] = (
 CLIP_MUTATIONS: tuple[tuple[str, Callable[[Grads, float], tuple[dict, float]]], ...] = (
     (PER_ARRAY, _per_array),
     (NO_MIN, _no_min),
-    (MAX_NOT_MIN, _max_not_min),
     *((sentence, _with_norm(norm_of)) for sentence, norm_of in NORMS_BY_MISTAKE),
     (NORM_AFTER, _norm_after),
     (BY_VALUE, _by_value),
