@@ -43,7 +43,8 @@ def softmax_with_temperature(logits: object, temperature: float) -> np.ndarray:
 def sample_next(logits: object, temperature: float, u: float) -> int:
     """The token drawn by inverse-CDF sampling: the first index whose cumulative probability exceeds ``u``.
 
-    .. math:: j = \\min\\{\\, j : \\textstyle\\sum_{k \\le j} p_k > u \\,\\}, \\qquad p = \\operatorname{softmax}(s / \\tau)
+    .. math:: j = \\min\\{\\, j : \\textstyle\\sum_{k \\le j} p_k > u \\,\\},
+              \\qquad p = \\operatorname{softmax}(s / \\tau)
 
     With ``u`` uniform in [0, 1), token ``j`` comes out with probability :math:`p_j`.
 

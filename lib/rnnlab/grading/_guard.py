@@ -88,8 +88,6 @@ def reference_file(name: str) -> str:
     return name.replace(".", "/") + ".py"
 
 
-
-
 def _files(names: tuple[str, ...]) -> dict[str, str]:
     """file -> module name, for a function copied into another module."""
     folders = {Path(__file__).parents[1], Path(__file__).resolve().parents[1]}

@@ -50,7 +50,8 @@ def check_clip_by_hand(name: str, received: object, quantity: str) -> None:
     norm = train.global_norm(grads)
     expected = norm if quantity == "norm" else min(1.0, max_norm / norm)
     got = as_answer(name, received)
-    wrong = {s: v for s, v in mistakes.by_hand_values(grads, max_norm, quantity).items() if abs(v - expected) > ROUNDING}
+    candidates = mistakes.by_hand_values(grads, max_norm, quantity)
+    wrong = {s: v for s, v in candidates.items() if abs(v - expected) > ROUNDING}  # mistakes that change the value
     check_rounded(name, got, expected, diagnose=wrong)
 
 
@@ -201,7 +202,7 @@ def check_softmax_with_temperature(fn: Callable[..., object], logits: object, te
 
 
 def check_sample_next(fn: Callable[..., object], logits: object, temperature: float, us: object) -> None:
-    """Check ``fn(logits, temperature, u) -> index`` for every ``u`` of ``us`` against :func:`rnnlab.sampling.sample_next`."""
+    """Check ``fn(logits, temperature, u) -> index`` for every ``u`` of ``us`` against rnnlab's ``sample_next``."""
     __tracebackhide__ = True  # IPython and pytest show the student's frames, not ours
     check_untampered()
     logits = np.array(logits, dtype=np.float64)

@@ -11,8 +11,8 @@ from .kit import Kit, replace_in
 
 def clip_each_array(kit: Kit) -> NotebookNode:
     """Clips every array by its own norm instead of the global norm (Part B's run inherits it)."""
-    return replace_in(kit, "clip_answer", "return {name: g * scale for name, g in grads.items()}, norm",
-                      "return {name: g * min(1.0, max_norm / np.linalg.norm(g)) for name, g in grads.items()}, norm")  # fmt: skip
+    per_array = "return {name: g * min(1.0, max_norm / np.linalg.norm(g)) for name, g in grads.items()}, norm"
+    return replace_in(kit, "clip_answer", "return {name: g * scale for name, g in grads.items()}, norm", per_array)
 
 
 def softmax_no_max(kit: Kit) -> NotebookNode:
@@ -27,7 +27,8 @@ def sample_greater_equal(kit: Kit) -> NotebookNode:
 
 def calls_reference(kit: Kit) -> NotebookNode:
     """clip_by_global_norm returns rnnlab's own clipping."""
-    return replace_in(kit, "clip_answer", "    norm = float(", "    return rnnlab.train.clip_by_global_norm(grads, max_norm)\n    norm = float(")
+    reference = "    return rnnlab.train.clip_by_global_norm(grads, max_norm)\n"
+    return replace_in(kit, "clip_answer", "    norm = float(", reference + "    norm = float(")
 
 
 CLASS = {

@@ -148,7 +148,6 @@ NORMS_BY_MISTAKE: tuple[tuple[str, Callable[[Grads], float]], ...] = (
 )
 
 
-
 CLIP_MUTATIONS: tuple[tuple[str, Callable[[Grads, float], tuple[dict, float]]], ...] = (
     (PER_ARRAY, _per_array),
     (NO_MIN, _no_min),
@@ -176,7 +175,6 @@ def clip_mistake(
                 return sentence
             matching.append(sentence)
     return matching[0] if matching else None
-
 
 
 def by_hand_values(grads: Grads, max_norm: float, quantity: str) -> dict[str, float]:
