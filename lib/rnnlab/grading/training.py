@@ -75,8 +75,7 @@ def check_clip_by_global_norm(fn: Callable[..., object], grads: Mapping[str, obj
     result = _guarded_call(fn, (copies, max_norm), {}, watch=TRAINING)
     function = messages.function_name(fn)
     if type(result) not in (tuple, list) or len(result) != 2:
-        name = messages.function_name(fn)
-        raise AssertionError(messages.build("return_count", name=name, n=2, received=describe(result)))
+        raise AssertionError(messages.build("return_count", name=function, n=2, received=describe(result)))
     first, second = result
     if type(first) is not dict or set(first) != set(grads):
         mistake = mistakes.returned_form_mistake(grads, max_norm, first, second)
