@@ -346,6 +346,21 @@ CASES = [
     Case("call student item", "grading.call_student(lambda: (1.0, 'x'))"),
     Case("tampering", "original = np.isclose\nnp.isclose = lambda *a, **k: True\ntry:\n"
                       "    grading.check_close('h', [1.0], [1.0])\nfinally:\n    np.isclose = original"),
+    Case("clip each array", "def clip_by_global_norm(grads, max_norm):\n"
+                            "    return {k: g * min(1, max_norm / np.linalg.norm(g)) for k, g in grads.items()}, "
+                            "np.sqrt(sum(np.sum(g**2) for g in grads.values()))\n"
+                            "grading.check_clip_by_global_norm(clip_by_global_norm, *grading.clip_example())"),
+    Case("clip returns the scale", "def clip_by_global_norm(grads, max_norm):\n    return 0.5, 1.0\n"
+                                   "grading.check_clip_by_global_norm(clip_by_global_norm, *grading.clip_example())"),
+    Case("clip by hand", "grading.check_clip_by_hand('norm_by_hand', 10.25, 'norm')"),
+    Case("clipped run", "def clip_by_global_norm(grads, max_norm):\n    return grads, 1.0\n"
+                        "grading.check_clipped_run(clip_by_global_norm, 1.0)"),
+    Case("softmax overflows", "def softmax_with_temperature(logits, temperature):\n"
+                              "    with np.errstate(all='ignore'):\n"
+                              "        e = np.exp(logits / temperature)\n        return e / e.sum()\n"
+                              "grading.check_softmax_with_temperature(softmax_with_temperature, [1000.0, 999.0], 1.0)"),
+    Case("sample >=", "def sample_next(logits, temperature, u):\n    return 0\n"
+                      "grading.check_sample_next(sample_next, np.zeros(4), 1.0, [0.0, 0.25, 0.5])"),
     Case("test cell's own assert", "error = 0.5\n"
                                    "assert error < 1e-6, f'max_gradcheck_error: expected a relative error below 1e-6, "
                                    "received {float(error):.3g}'"),

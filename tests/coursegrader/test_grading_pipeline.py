@@ -116,8 +116,9 @@ EXPECTED = {
 EARLIER = "earlier_student"  # graded before this run, by hand: must survive untouched
 
 
-def run_grade(root: Path, submissions: Path, *options: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "coursegrader", "grade", "--assignment", ASSIGNMENT, "--submissions",
+def run_grade(root: Path, submissions: Path, *options: str, env: dict | None = None,
+              assignment: str = ASSIGNMENT) -> subprocess.CompletedProcess:  # fmt: skip
+    command = [sys.executable, "-m", "coursegrader", "grade", "--assignment", assignment, "--submissions",
                str(submissions), "--root", str(root), "--workers", "2", "--timeout", str(CELL_TIMEOUT),
                "--student-timeout", str(STUDENT_TIMEOUT), *options]  # fmt: skip
     return subprocess.run(command, capture_output=True, text=True, timeout=900, check=False, env=env)
@@ -415,6 +416,75 @@ def test_an_interrupted_run_resumes_without_regrading(course: Course, kit: Kit, 
     third = subprocess.run([*command, "--workers", "2"], capture_output=True, text=True, timeout=600, check=False)
     progress = [line for line in third.stderr.splitlines() if line.startswith("[")]
     assert "resuming" not in third.stderr and len(progress) == len(names), third.stderr[-2000:]
+
+
+# A second, small class: the training_practice assignment (clipping and sampling).
+
+TRAINING = "training_practice"
+TRAINING_FULL = 16  # 2 of them graded by hand, pending after autograding
+PER_ARRAY = (
+    "each array was clipped by its own norm; clip them all together by the global norm ||g|| = sqrt(sum_k "
+    "||g_k||^2), so the gradient keeps its direction"
+)
+NO_MAX = (
+    "the largest logit was not subtracted before exp, which overflows on large logits / temperature: compute "
+    "exp(logits / temperature - max), which gives the same probabilities"
+)
+GREATER_EQUAL = (
+    "the cumulative sum was compared with u using >= instead of >: return the first index whose cumulative "
+    "probability exceeds u (np.searchsorted(cdf, u, side='right'))"
+)
+PENDING = "ok; pending: Part B (graded by hand)"  # the explanation (2 points) waits for a human
+# student: (total out of 16 so far, status, likely mistakes as the report lists them)
+TRAINING_EXPECTED = {
+    "perfect": (14, PENDING, "-"),
+    "blank": (0, BLANK, "-"),  # nothing to grade by hand either
+    # also loses clip_below_threshold's hidden test: np.linalg.norm of a zero array is 0, and its division by
+    # zero writes a RuntimeWarning to stderr, which nbgrader scores 0 (the values themselves are right)
+    "clip_each_array": (8, PENDING, f"{PER_ARRAY} (clip_example_gradient, clip_random, clipped_run_losses)"),
+    "softmax_no_max": (12, PENDING, f"{NO_MAX} (softmax_large_logits, sample_small_temperature)"),
+    # u = 0 at a tiny temperature: >= picks token 0, whose probability is 0
+    "sample_greater_equal": (12, PENDING, f"{GREATER_EQUAL} (sample_boundaries, sample_small_temperature)"),
+    "calls_reference": (
+        8,
+        PENDING,
+        "called rnnlab's reference implementation (clip_example_gradient, clip_below_threshold, clip_random, "
+        "clipped_run_losses)",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def training_graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Grade the training_practice class in one pipeline run, in its own throw-away course."""
+    from students.training_practice import CLASS
+
+    if not (ROOT / "solutions" / TRAINING).is_dir():
+        pytest.skip("solutions/ is kept in the private repository; the simulated class needs it")
+    course = throwaway_course(tmp_path_factory.mktemp("training-course"), ROOT, TRAINING)
+    folder = write_class(course_kit(course, TRAINING), tmp_path_factory.mktemp("training-class"), roster=CLASS)
+    run = run_grade(course.root, folder, assignment=TRAINING)
+    assert run.returncode == 0, f"pipeline failed:\n{run.stdout}\n{run.stderr[-5000:]}"
+    with open(course.grading / "grades.csv", newline="") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    return {"rows": rows, "report": (course.grading / "report.md").read_text(), "class": CLASS}
+
+
+def test_training_class_is_the_expected_one(training_graded: dict) -> None:
+    assert set(training_graded["class"]) == set(TRAINING_EXPECTED)
+
+
+@pytest.mark.parametrize("student", sorted(TRAINING_EXPECTED))
+def test_training_class_scores_statuses_and_mistakes(training_graded: dict, student: str) -> None:
+    total, status, mistakes = TRAINING_EXPECTED[student]
+    row = training_graded["rows"][student]
+    ours = (float(row["total"]), float(row["max"]), row["status"])
+    reference = (float(total), float(TRAINING_FULL), status)
+    assert ours == reference, f"{student}: ours {ours} vs reference {reference}"
+    pending = " + 2 pending" if status == PENDING else ""
+    line = f"| {student} | {total}/{TRAINING_FULL}{pending} | {status} | {mistakes} |"
+    report = [ln for ln in training_graded["report"].splitlines() if ln.startswith(f"| {student} |")]
+    assert report == [line], f"ours {report} vs reference {[line]}"
 
 
 # Fast checks of the pieces, no kernels involved.

@@ -20,7 +20,7 @@ import pytest
 from coursegrader import release
 
 ROOT = Path(__file__).resolve().parents[2]
-ASSIGNMENTS = ("rnn_step", "lstm_gates", "gru_gates", "lstm_vs_gru", "bptt")
+ASSIGNMENTS = ("rnn_step", "lstm_gates", "gru_gates", "lstm_vs_gru", "bptt", "training_practice")
 SOLUTIONS = {a: ROOT / "solutions" / a / f"{a}.ipynb" for a in ASSIGNMENTS}
 EXERCISES = {a: ROOT / "exercises" / a / f"{a}.ipynb" for a in ASSIGNMENTS}
 REGION = re.compile(r"BEGIN (SOLUTION|HIDDEN TESTS)(.*?)END \1", re.S)

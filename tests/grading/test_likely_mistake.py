@@ -31,6 +31,9 @@ def written(key: str, mistake: str) -> str:
         return messages.build("crash", name=NAME, line=3, hint=mistake)
     if key == "accuracy":
         return messages.build("accuracy", name=NAME, at_least=0.9, score=0.615)
+    if key == "clipped_type":
+        return messages.build("clipped_type", name=NAME, keys=["W_h", "b_h"], received=messages.describe(0.5),
+                              mistake=mistake)  # fmt: skip
     raise AssertionError(f"no example values for template {key!r}: add them here")
 
 
@@ -56,7 +59,7 @@ CASES = [(key, mistake) for key in clause_templates() for mistake in mistakes_of
 
 def test_the_clause_templates_are_the_known_ones() -> None:
     ours = sorted(clause_templates())
-    assert ours == ["accuracy", "crash", "likely", "shape"], f"ours {ours} vs reference the four kinds"
+    assert ours == ["accuracy", "clipped_type", "crash", "likely", "shape"], f"ours {ours} vs reference the five kinds"
 
 
 @pytest.mark.parametrize(("key", "mistake"), CASES, ids=[f"{k}-{i}" for i, (k, _) in enumerate(CASES)])

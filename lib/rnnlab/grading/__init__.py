@@ -7,7 +7,10 @@ What a test cell uses
 - :func:`check_choice`: a multiple-choice letter. :func:`check_array`: type and shape of a result.
 - :func:`check_rnn_step`, :func:`check_lstm_step`, :func:`check_gru_step`: a whole step function;
   :func:`check_rnn_unroll`, :func:`check_gradient_norms`: functions over a sequence;
-  :func:`check_gru_step_backward`, :func:`check_accuracy`: the BPTT exercise.
+  :func:`check_gru_step_backward`, :func:`check_accuracy`: the BPTT exercise;
+  :func:`check_clip_by_hand`, :func:`check_clip_by_global_norm`, :func:`check_clipped_run` (on
+  :func:`exploding_run`), :func:`check_softmax_with_temperature`, :func:`check_sample_next`: training in
+  practice (:mod:`rnnlab.grading.training`; :func:`clip_example` is its worked example).
 - :func:`call_student`: call a student's function, refusing calls into rnnlab's reference code and
   converting the result strictly to float64 arrays.
 
@@ -64,6 +67,15 @@ from .steps import (
     check_lstm_step,
     check_rnn_step,
 )
+from .training import (
+    check_clip_by_global_norm,
+    check_clip_by_hand,
+    check_clipped_run,
+    check_sample_next,
+    check_softmax_with_temperature,
+    clip_example,
+    exploding_run,
+)
 
 __all__ = [
     "ReferenceCallError",
@@ -75,6 +87,9 @@ __all__ = [
     "check_array",
     "check_by_hand",
     "check_choice",
+    "check_clip_by_global_norm",
+    "check_clip_by_hand",
+    "check_clipped_run",
     "check_close",
     "check_gradient_norms",
     "check_gru_step",
@@ -83,8 +98,12 @@ __all__ = [
     "check_rnn_step",
     "check_rnn_unroll",
     "check_rounded",
+    "check_sample_next",
     "check_shape_matches",
+    "check_softmax_with_temperature",
     "check_untampered",
+    "clip_example",
+    "exploding_run",
 ]
 
 

@@ -68,6 +68,12 @@ REFERENCE_MODULES = (
 )  # fmt: skip
 
 
+# Reference modules watched only by the checks that ask for them (``watch=``): the training-in-practice
+# exercise's clipping and sampling live here, while other exercises' training code may use rnnlab.train freely.
+WATCHED_ON_REQUEST = ("train", "sampling")
+TRAINING = WATCHED_ON_REQUEST
+
+
 def shown_module(name: str) -> str:
     """How a message names a reference module: ``rnnlab.cells`` for ``cells.gru`` (the package students
     import from), ``rnnlab.sequence_gru`` for ``sequence_gru``."""
@@ -82,11 +88,15 @@ def reference_file(name: str) -> str:
     return name.replace(".", "/") + ".py"
 
 
-_REFERENCE_FILES = {  # file -> module name, for a function copied into another module
-    str(folder / reference_file(name)): shown_module(name)
-    for folder in {Path(__file__).parents[1], Path(__file__).resolve().parents[1]}
-    for name in REFERENCE_MODULES
-}
+def _files(names: tuple[str, ...]) -> dict[str, str]:
+    """file -> module name, for a function copied into another module."""
+    folders = {Path(__file__).parents[1], Path(__file__).resolve().parents[1]}
+    return {str(folder / reference_file(name)): shown_module(name) for folder in folders for name in names}
+
+
+_REFERENCE_FILES = _files(REFERENCE_MODULES)
+_ON_REQUEST_NAMES = {f"{_PACKAGE}.{name}": shown_module(name) for name in WATCHED_ON_REQUEST}
+_ON_REQUEST_FILES = _files(WATCHED_ON_REQUEST)
 
 _own_functions: dict[str, object] = {}
 _own_module: list[types.ModuleType] = []
@@ -137,8 +147,10 @@ def check_untampered() -> None:
         raise TamperingError(messages.build("replaced", functions=replaced))
 
 
-def call_student(fn: Callable[..., object], args: tuple, kwargs: dict) -> object:
+def call_student(fn: Callable[..., object], args: tuple, kwargs: dict, watch: tuple[str, ...] = ()) -> object:
     """Call ``fn(*args, **kwargs)``; raise :class:`ReferenceCallError` if it reached rnnlab's reference code.
+
+    ``watch`` adds modules of ``WATCHED_ON_REQUEST`` (e.g. ``TRAINING``) to the reference modules for this call.
 
     The previous profile hook is restored afterwards, also when ``fn`` raises. One of the common crashes
     (:mod:`rnnlab.grading.crashes`) becomes an ``AssertionError`` naming the line and the likely fix, chained
@@ -149,12 +161,16 @@ def call_student(fn: Callable[..., object], args: tuple, kwargs: dict) -> object
         received = messages.describe(fn)
         raise AssertionError(messages.build("not_callable", received=received, value=messages.safe_repr(fn)))
     called: list[str] = []
+    names, files = _REFERENCE_NAMES, _REFERENCE_FILES
+    if watch:
+        names = {**names, **{k: v for k, v in _ON_REQUEST_NAMES.items() if k.rsplit(".", 1)[1] in watch}}
+        files = {**files, **{k: v for k, v in _ON_REQUEST_FILES.items() if Path(k).stem in watch}}
 
     def hook(frame: types.FrameType, event: str, arg: object) -> None:
         if event == "call":
             module = frame.f_globals.get("__name__")
-            if module in _REFERENCE_NAMES or frame.f_code.co_filename in _REFERENCE_FILES:
-                where = _REFERENCE_NAMES.get(module) or _REFERENCE_FILES[frame.f_code.co_filename]
+            if module in names or frame.f_code.co_filename in files:
+                where = names.get(module) or files[frame.f_code.co_filename]
                 called.append(f"{where}.{frame.f_code.co_name}")
                 raise ReferenceCallError(_reference_message(called[0]))
 

@@ -31,10 +31,14 @@ STUDENTS = {
 }
 
 
-def write_class(kit: Kit, folder: Path, names: list[str] | None = None) -> Path:
-    """Write one sub-folder per simulated student into ``folder`` (the layout ``make grade`` reads)."""
-    for name in names or list(STUDENTS):
-        handed_in: NotebookNode | FileTree = STUDENTS[name](kit)
+def write_class(kit: Kit, folder: Path, names: list[str] | None = None, roster: dict | None = None) -> Path:
+    """Write one sub-folder per simulated student into ``folder`` (the layout ``make grade`` reads).
+
+    ``roster`` maps names to students (default ``STUDENTS``, the rnn_step class).
+    """
+    roster = STUDENTS if roster is None else roster
+    for name in names or list(roster):
+        handed_in: NotebookNode | FileTree = roster[name](kit)
         if isinstance(handed_in, NotebookNode):
             handed_in = {f"{kit.notebook_name}.ipynb": to_bytes(handed_in)}
         files = handed_in

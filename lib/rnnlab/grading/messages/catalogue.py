@@ -19,12 +19,15 @@ from .texts import ACCURACY_MISTAKE, CRASH_HINTS, GRADIENT_NAMES, NO_DIAGNOSIS_T
 def known_mistakes() -> frozenset[str]:
     """Every single diagnosis the checks can name: the engine's sentences, shape and crash hints, fixed texts.
 
-    The engine's sentences come from its mutation definitions (:mod:`rnnlab.grading.diagnosis.catalogue`);
-    a pair of them (:func:`is_known_mistake`) is accepted too.
+    The engine's sentences come from its mutation definitions (:mod:`rnnlab.grading.diagnosis.catalogue`, and
+    :mod:`rnnlab.grading.diagnosis.training` for clipping and sampling); a pair of the engine's
+    (:func:`is_known_mistake`) is accepted too.
     """
+    from ..diagnosis import training
     from ..diagnosis.catalogue import sentences
 
-    return frozenset({*sentences(), *SHAPE_HINTS, *CRASH_HINTS, NO_DIAGNOSIS_TEXT, ACCURACY_MISTAKE})
+    engine = {*sentences(), *training.sentences()}
+    return frozenset({*engine, *SHAPE_HINTS, *CRASH_HINTS, NO_DIAGNOSIS_TEXT, ACCURACY_MISTAKE})
 
 
 def engine_sentences() -> int:
@@ -72,7 +75,7 @@ def reference_functions() -> frozenset[str]:
 
     folder = Path(_guard.__file__).resolve().parents[1]
     found = set()
-    for module in _guard.REFERENCE_MODULES:
+    for module in (*_guard.REFERENCE_MODULES, *_guard.WATCHED_ON_REQUEST):
         tree = ast.parse((folder / _guard.reference_file(module)).read_text(encoding="utf-8"))
         names = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
         names |= {"<lambda>", "<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>", "<module>"}

@@ -183,6 +183,8 @@ TEMPLATES = _templates(
     ("gradients_type", "gru_step_backward: expected a dict of gradients, received {received:description}"),
     ("gradients_missing", f"gru_step_backward: expected the keys {list(GRADIENT_NAMES)}; missing "
                           "{missing:gradients}"),
+    ("clipped_type", "{name:name}: expected first a dict of the clipped gradients with the keys {keys:gradients}, "
+                     "received {received:description}. " + clause("{mistake:mistake}")),
     ("train_type", "{name:name}: expected a tuple (p, w_out, b_out) with p a GRUParams, received "
                    "{received:description}"),
     ("train_shapes", "{name:name}: expected w_out of shape ({hidden:count},) and a number b_out, received "

@@ -122,8 +122,13 @@ LSTM_STEP_C = "c (the second value lstm_step returns)"
 LSTM_STEP_H = "h (the first value lstm_step returns)"
 UNROLL_HS = "hs returned by rnn_unroll"
 NORMS = "norms returned by gradient_norms"
-FIXED_NAMES = (RNN_STEP_H, LSTM_STEP_C, LSTM_STEP_H, UNROLL_HS, NORMS)
-NAME_FORMS = (RETURNED, RETURNED_ITEM, RESULT_ITEM, CALL, CALL_PART, GRADIENT, GRADIENT_RETURNED, GRU_STEP_H)
+CLIPPED = "the clipped gradient {gradient} returned by {function}"
+SAMPLED = "[sample_next(logits, temperature, u) for u in us]"
+CLIPPED_LOSSES = "the losses of the run clipped by your clip_by_global_norm"
+FIXED_NAMES = (RNN_STEP_H, LSTM_STEP_C, LSTM_STEP_H, UNROLL_HS, NORMS, SAMPLED, CLIPPED_LOSSES)
+NAME_FORMS = (
+    RETURNED, RETURNED_ITEM, RESULT_ITEM, CALL, CALL_PART, GRADIENT, GRADIENT_RETURNED, GRU_STEP_H, CLIPPED,
+)  # fmt: skip
 ANONYMOUS = ("<lambda>", "your function")
 CONVENTIONS = ("old", "new")  # the GRU's z_weights
 TOLERANCES = (1e-6, 1e-8)  # the atol defaults of check_close and of the step and sequence checks
