@@ -107,7 +107,7 @@ def learning_curves(
         ax.grid(alpha=0.3)
     axes[0, 0].set_ylabel(ylabel)
     _plain_log_labels(axes[0, 0])
-    axes[0, -1].legend(frameon=False, fontsize=8)
+    axes[0, -1].legend(frameon=False, fontsize=8, loc="best")
     fig.tight_layout()
     return fig
 
@@ -191,12 +191,16 @@ def step_times(sizes: Sequence[int], milliseconds: Mapping[str, Sequence[object]
             values = values[:, None]
         if values.shape[0] != len(sizes) or not np.all(np.isfinite(values)) or np.any(values <= 0):
             raise ValueError(
-                f"milliseconds[{kind!r}]: expected positive times of shape ({len(sizes)},) or ({len(sizes)}, n_repeats),"
-                f" got {values.shape}"
+                f"milliseconds[{kind!r}]: expected positive times of shape ({len(sizes)},) or "
+                f"({len(sizes)}, n_repeats), got {values.shape}"
             )
-        ax.plot(sizes, np.median(values, axis=1), marker="o", color=CELL_COLORS[kind], label=CELL_NAMES[kind], linewidth=1.8)
+        ax.plot(
+            sizes, np.median(values, axis=1), marker="o", color=CELL_COLORS[kind], label=CELL_NAMES[kind], linewidth=1.8
+        )
         if values.shape[1] > 1:
-            ax.fill_between(sizes, values.min(axis=1), values.max(axis=1), color=CELL_COLORS[kind], alpha=0.2, linewidth=0)
+            ax.fill_between(
+                sizes, values.min(axis=1), values.max(axis=1), color=CELL_COLORS[kind], alpha=0.2, linewidth=0
+            )
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xticks(list(sizes), [str(s) for s in sizes])
