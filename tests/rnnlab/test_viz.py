@@ -10,7 +10,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from rnnlab import examples, gru_step
-from rnnlab.plots import diagrams, steps, style
+from rnnlab.plots import diagrams, steps, style, training
 
 
 def render(fig: Figure) -> bytes:
@@ -163,3 +163,88 @@ def test_cell_diagrams_draw_every_labelled_quantity(draw, expected):
     drawn = texts(fig)
     assert expected <= drawn, f"missing labels: {sorted(expected - drawn)}"
     assert not fig.axes[0].axison, "diagrams have no axes frame"
+
+
+def test_learning_curves_draw_the_mean_of_several_runs_and_a_band_from_lowest_to_highest():
+    steps_ = 50
+    runs = np.array([np.full(steps_, value) for value in (0.1, 0.2, 0.6)])
+    fig = training.learning_curves({"task": {"gru": runs, "lstm": runs[0]}}, baseline=1 / 6, window=1)
+    render(fig)
+    (ax,) = fig.axes
+    assert ax.get_yscale() == "log"
+    mean_line = next(line for line in ax.lines if line.get_label().startswith("GRU"))
+    np.testing.assert_allclose(mean_line.get_ydata(), 0.3, err_msg="line = mean over the runs")
+    assert "GRU (mean of 3)" in texts(fig) and "LSTM" in texts(fig), f"legend: {texts(fig)}"
+    (band,) = ax.collections  # one band, for the cell with several runs
+    ys = band.get_paths()[0].vertices[:, 1]
+    assert np.isclose(ys.min(), 0.1) and np.isclose(ys.max(), 0.6), f"band spans {ys.min(), ys.max()} vs (0.1, 0.6)"
+
+
+def test_learning_curves_smooth_each_run_before_averaging():
+    losses = np.array([[1.0, 0.5, 0.5, 0.5], [0.2, 0.2, 0.2, 0.2]])
+    fig = training.learning_curves({"t": {"rnn": losses}}, window=2)
+    line = fig.axes[0].lines[0]
+    expected = (training.smooth(losses[0], 2) + training.smooth(losses[1], 2)) / 2
+    np.testing.assert_allclose(line.get_ydata(), expected)
+
+
+@pytest.mark.parametrize(
+    "runs, message",
+    [
+        ({}, "non-empty"),
+        ({"t": {}}, "non-empty"),
+        ({"t": {"transformer": [0.1, 0.2]}}, "unknown cell kinds"),
+        ({"t": {"gru": [[[0.1]]]}}, "shape"),
+        ({"t": {"gru": [0.1, np.nan]}}, "finite"),
+        ({"t": {"gru": [0.1, 0.0]}}, "positive"),
+        ({"t": {"gru": ["a"]}}, "numbers"),
+    ],
+)
+def test_learning_curves_reject_bad_input(runs, message):
+    with pytest.raises(ValueError, match=message):
+        training.learning_curves(runs)
+
+
+def test_lr_sweep_shows_every_run_the_mean_and_the_chosen_rate():
+    rates = [0.003, 0.01, 0.03]
+    scores = {"lstm": np.array([[0.2, 0.4], [0.1, 0.3], [0.05, 0.07]]), "gru": np.full((3, 2), 0.1)}
+    fig = training.lr_sweep(rates, scores, chosen={"lstm": 0.03, "gru": 0.01}, title="sweep")
+    render(fig)
+    (ax,) = fig.axes
+    assert ax.get_xscale() == "log" and ax.get_xlabel() == "Adam learning rate"
+    means = {line.get_label(): line.get_ydata() for line in ax.lines if line.get_label() in ("LSTM", "GRU")}
+    np.testing.assert_allclose(means["LSTM"], [0.3, 0.2, 0.06])
+    dots = [line for line in ax.lines if line.get_marker() == "." and line.get_color() == training.CELL_COLORS["lstm"]]
+    assert len(dots) == 2, f"one dotted series per run: ours {len(dots)}"
+    rings = [line for line in ax.lines if line.get_fillstyle() == "none"]
+    assert len(rings) == 2 and np.isclose(rings[0].get_ydata()[0], 0.06), "the chosen rate's mean is circled"
+    assert "sweep" in texts(fig)
+
+
+@pytest.mark.parametrize(
+    "rates, scores, message",
+    [
+        ([], {"gru": np.ones((0, 2))}, "rates"),
+        ([0.01, -1.0], {"gru": np.ones((2, 2))}, "rates"),
+        ([0.01], {}, "scores"),
+        ([0.01], {"gru": np.ones((2, 2))}, "shape"),
+        ([0.01], {"cnn": np.ones((1, 2))}, "unknown"),
+    ],
+)
+def test_lr_sweep_rejects_bad_input(rates, scores, message):
+    with pytest.raises(ValueError, match=message):
+        training.lr_sweep(rates, scores)
+
+
+def test_step_times_draw_the_median_and_a_band_over_repeats():
+    sizes = [16, 32]
+    fig = training.step_times(sizes, {"gru": [[1.0, 2.0, 9.0], [4.0, 5.0, 6.0]], "lstm": [2.0, 8.0]})
+    render(fig)
+    (ax,) = fig.axes
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [2.0, 5.0], err_msg="line = median of the repeats")
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), [2.0, 8.0])
+    (band,) = ax.collections
+    ys = band.get_paths()[0].vertices[:, 1]
+    assert np.isclose(ys.min(), 1.0) and np.isclose(ys.max(), 9.0)
+    with pytest.raises(ValueError, match="shape"):
+        training.step_times(sizes, {"gru": [1.0, 2.0, 3.0]})

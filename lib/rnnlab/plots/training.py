@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, NullLocator
 
 from ..kinds import KINDS
 
@@ -45,20 +45,60 @@ def smooth(values: np.ndarray, window: int = 20) -> np.ndarray:
     return (cumulative[steps] - cumulative[start]) / (steps - start)
 
 
+def _runs_array(name: str, values: object) -> np.ndarray:
+    """Losses of one cell as (n_runs, steps): a single run (steps,) becomes one row; checked finite."""
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: expected numbers, got {values!r:.60}") from None
+    if array.ndim == 1:
+        array = array[None, :]
+    if array.ndim != 2 or array.shape[1] == 0 or array.shape[0] == 0:
+        raise ValueError(f"{name}: expected losses of shape (steps,) or (runs, steps), got {np.shape(values)}")
+    if not np.all(np.isfinite(array)) or np.any(array <= 0):
+        raise ValueError(f"{name}: expected finite, positive losses (the axis is logarithmic)")
+    return array
+
+
 def learning_curves(
-    runs: Mapping[str, Mapping[str, np.ndarray]], *, baseline: float | None = None, ylabel: str = "training loss"
+    runs: Mapping[str, Mapping[str, np.ndarray]],
+    *,
+    baseline: float | None = None,
+    ylabel: str = "training loss",
+    window: int = 20,
 ) -> Figure:
     """One panel per task (the keys of ``runs``), one line per cell; losses smoothed, log scale.
 
+    With several runs per cell (seeds), each run is smoothed, the line is their mean and a band of the
+    cell's colour spans the lowest to the highest run at every step (so every run lies inside it).
+
     Parameters
     ----------
-    runs : {panel title: {cell kind: losses per step (steps,)}}
+    runs : {panel title: {cell kind: losses per step, (steps,) for one run or (runs, steps)}}
     baseline : float or None, drawn as a dashed line (the loss of always predicting the mean)
+    ylabel : str, the y label of the first panel
+    window : int, the running mean's window (see :func:`smooth`)
     """
+    if not isinstance(runs, Mapping) or not runs:
+        raise ValueError(f"runs: expected a non-empty mapping {{panel title: {{kind: losses}}}}, got {runs!r:.60}")
+    curves = {}
+    for title, losses in runs.items():
+        if not isinstance(losses, Mapping) or not losses:
+            raise ValueError(f"runs[{title!r}]: expected a non-empty mapping {{kind: losses}}, got {losses!r:.60}")
+        unknown = sorted(set(losses) - set(CELL_COLORS))
+        if unknown:
+            raise ValueError(f"runs[{title!r}]: unknown cell kinds {unknown}; expected some of {sorted(CELL_COLORS)}")
+        curves[title] = {kind: _runs_array(f"runs[{title!r}][{kind!r}]", v) for kind, v in losses.items()}
     fig, axes = _figure(max(5.0, 3.0 * len(runs)), 3.0, ncols=len(runs), sharey=True, squeeze=False)
-    for ax, (title, losses) in zip(axes[0], runs.items(), strict=True):
+    for ax, (title, losses) in zip(axes[0], curves.items(), strict=True):
         for kind, values in losses.items():
-            ax.plot(smooth(values), color=CELL_COLORS[kind], label=CELL_NAMES[kind], linewidth=1.8)
+            smoothed = np.array([smooth(run, window) for run in values])
+            steps = np.arange(smoothed.shape[1])
+            label = CELL_NAMES[kind] if len(values) == 1 else f"{CELL_NAMES[kind]} (mean of {len(values)})"
+            ax.plot(steps, smoothed.mean(axis=0), color=CELL_COLORS[kind], label=label, linewidth=1.8)
+            if len(values) > 1:
+                low, high = smoothed.min(axis=0), smoothed.max(axis=0)
+                ax.fill_between(steps, low, high, color=CELL_COLORS[kind], alpha=0.2, linewidth=0)
         if baseline is not None:
             ax.axhline(baseline, color="#888888", linestyle="--", linewidth=1, label="predict the mean")
         ax.set_yscale("log")
@@ -67,7 +107,62 @@ def learning_curves(
         ax.grid(alpha=0.3)
     axes[0, 0].set_ylabel(ylabel)
     _plain_log_labels(axes[0, 0])
-    axes[0, -1].legend(frameon=False, fontsize=8)
+    axes[0, -1].legend(frameon=False, fontsize=8, loc="best")
+    fig.tight_layout()
+    return fig
+
+
+def lr_sweep(
+    rates: Sequence[float],
+    scores: Mapping[str, np.ndarray],
+    *,
+    chosen: Mapping[str, float] | None = None,
+    ylabel: str = "validation loss",
+    title: str = "",
+) -> Figure:
+    """A learning-rate sweep: every run's score as a dot, the mean over runs as a line, one colour per cell.
+
+    Parameters
+    ----------
+    rates : sequence of positive floats, the rates tried (log x axis)
+    scores : {cell kind: (n_rates, n_runs) scores, one row per rate}
+    chosen : {cell kind: rate} or None, each cell's chosen rate, circled
+    ylabel, title : str
+    """
+    rates = np.asarray(rates, dtype=float)
+    if rates.ndim != 1 or rates.size == 0 or not np.all(rates > 0):
+        raise ValueError(f"rates: expected a 1-D sequence of positive rates, got {rates!r}")
+    if not isinstance(scores, Mapping) or not scores:
+        raise ValueError(f"scores: expected a non-empty mapping {{kind: (n_rates, n_runs)}}, got {scores!r:.60}")
+    fig, ax = _figure(5.0, 3.2)
+    for k, (kind, values) in enumerate(scores.items()):
+        if kind not in CELL_COLORS:
+            raise ValueError(f"scores: unknown cell kind {kind!r}; expected some of {sorted(CELL_COLORS)}")
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 2 or values.shape[0] != rates.size or not np.all(np.isfinite(values)) or np.any(values <= 0):
+            raise ValueError(
+                f"scores[{kind!r}]: expected finite positive scores of shape ({rates.size}, n_runs), got {values.shape}"
+            )
+        # a small sideways offset per cell, so that dots at one rate do not hide each other
+        x = rates * 1.08 ** (k - (len(scores) - 1) / 2)
+        color = CELL_COLORS[kind]
+        for j in range(values.shape[1]):
+            ax.plot(x, values[:, j], linestyle="none", marker=".", color=color, alpha=0.5, markersize=5)
+        ax.plot(x, values.mean(axis=1), color=color, linewidth=1.8, marker="o", label=CELL_NAMES[kind])
+        if chosen is not None and kind in chosen:
+            i = int(np.argmin(np.abs(rates - chosen[kind])))
+            ax.plot(x[i], values[i].mean(), marker="o", markersize=13, fillstyle="none", color=color, linewidth=0)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(list(rates), [f"{r:g}" for r in rates])
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xlabel("Adam learning rate")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, fontsize=10)
+    _plain_log_labels(ax)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(frameon=False, fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -80,11 +175,32 @@ def _plain_log_labels(ax: object) -> None:
     ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}" if few_decades and f"{v:.0e}"[0] in "25" else ""))
 
 
-def step_times(sizes: Sequence[int], milliseconds: Mapping[str, Sequence[float]]) -> Figure:
-    """Time of one training step (forward + backward) against the hidden size, one line per cell."""
+def step_times(sizes: Sequence[int], milliseconds: Mapping[str, Sequence[object]]) -> Figure:
+    """Time of one training step (forward + backward) against the hidden size, one line per cell.
+
+    Parameters
+    ----------
+    sizes : the hidden sizes H
+    milliseconds : {cell kind: one time per size (n_sizes,), or repeated timings (n_sizes, n_repeats)};
+        with repeats the line is the median and a band spans the fastest to the slowest repeat
+    """
     fig, ax = _figure(5.0, 3.2)
     for kind, values in milliseconds.items():
-        ax.plot(sizes, values, marker="o", color=CELL_COLORS[kind], label=CELL_NAMES[kind], linewidth=1.8)
+        values = np.asarray(values, dtype=float)
+        if values.ndim == 1:
+            values = values[:, None]
+        if values.shape[0] != len(sizes) or not np.all(np.isfinite(values)) or np.any(values <= 0):
+            raise ValueError(
+                f"milliseconds[{kind!r}]: expected positive times of shape ({len(sizes)},) or "
+                f"({len(sizes)}, n_repeats), got {values.shape}"
+            )
+        ax.plot(
+            sizes, np.median(values, axis=1), marker="o", color=CELL_COLORS[kind], label=CELL_NAMES[kind], linewidth=1.8
+        )
+        if values.shape[1] > 1:
+            ax.fill_between(
+                sizes, values.min(axis=1), values.max(axis=1), color=CELL_COLORS[kind], alpha=0.2, linewidth=0
+            )
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xticks(list(sizes), [str(s) for s in sizes])
