@@ -306,16 +306,26 @@ def train_char_model(
 
 def train_char_models(
     model: SequenceModel, train_ids: object, heldout: tuple[np.ndarray, np.ndarray], *, seeds: Sequence[int],
-    desc: str = "training", progress: bool = True, **settings: object,
+    steps: int | Sequence[int], desc: str = "training", progress: bool = True, **settings: object,
 ) -> list[CharRun]:  # fmt: skip
     """:func:`train_char_model` for each seed in turn, under one ``tqdm`` progress bar labelled ``desc``.
 
-    ``settings`` are :func:`train_char_model`'s keywords (``lr, steps, T, B, eval_every, max_norm``).
+    Parameters
+    ----------
+    model, train_ids, heldout : as for :func:`train_char_model`
+    seeds : the seeds, one run each
+    steps : int for every run, or one int per seed
+    desc, progress : the progress bar's label, and whether to show it
+    settings : :func:`train_char_model`'s other keywords (``lr, T, B, eval_every, max_norm``)
     """
-    steps = settings.get("steps")
-    total = len(seeds) * steps if isinstance(steps, int) else None
-    with tqdm(total=total, desc=desc, disable=not progress, mininterval=0.5) as bar:
-        return [train_char_model(model, train_ids, heldout, seed=seed, bar=bar, **settings) for seed in seeds]
+    per_seed = [steps] * len(seeds) if isinstance(steps, int) else list(steps)
+    if len(per_seed) != len(seeds):
+        raise ValueError(f"steps: expected an int or one per seed ({len(seeds)}), got {steps!r}")
+    with tqdm(total=sum(per_seed), desc=desc, disable=not progress, mininterval=0.5) as bar:
+        return [
+            train_char_model(model, train_ids, heldout, seed=seed, steps=n, bar=bar, **settings)
+            for seed, n in zip(seeds, per_seed, strict=True)
+        ]
 
 
 # --- what the units track ------------------------------------------------------------------------------
