@@ -18,7 +18,7 @@ def orthogonal(n: int, seed: int = 0, gain: float = 1.0) -> np.ndarray:
     """A random ``(n, n)`` orthogonal matrix times ``gain``: the QR factor of a Gaussian matrix, signs fixed.
 
     .. math:: A = Q R, \\quad A_{ij} \\sim \\mathcal N(0, 1), \\qquad
-              Q \\leftarrow Q \\operatorname{diag}\\bigl(\\operatorname{sign} R_{11}, \\dots, \\operatorname{sign} R_{nn}\\bigr)
+              Q \\leftarrow Q \\operatorname{diag}(\\operatorname{sign} R_{11}, \\dots, \\operatorname{sign} R_{nn})
 
     The sign fix makes the diagonal of :math:`R` positive, so the factorisation is unique and :math:`Q` is
     uniformly distributed over the orthogonal matrices (without it, the distribution depends on the QR
@@ -67,9 +67,7 @@ def with_orthogonal_recurrent(
     dict of new arrays (the input is not changed)
     """
     H = positive_int("hidden_size", hidden_size)
-    names = sorted(
-        name for name in params if (name == "W" or name.startswith("W_")) and name != "W_y"
-    )
+    names = sorted(name for name in params if (name == "W" or name.startswith("W_")) and name != "W_y")
     if not names:
         raise ValueError(f"params: expected cell weights named 'W' or 'W_<gate>', got {sorted(params)}")
     seeds = np.random.SeedSequence(seed).generate_state(len(names))

@@ -98,9 +98,7 @@ def masked_forward(
     return tuple(states), MaskedCache(p, mask, traces, dict(conventions))
 
 
-def masked_backward(
-    dhs: object, cache: MaskedCache
-) -> tuple[CellParams, np.ndarray, tuple[np.ndarray, ...]]:
+def masked_backward(dhs: object, cache: MaskedCache) -> tuple[CellParams, np.ndarray, tuple[np.ndarray, ...]]:
     """Backpropagation through time for :func:`masked_forward`.
 
     At step :math:`t` the gradient :math:`\\delta s_t` splits: :math:`m_t \\odot \\delta s_t` goes into the
