@@ -38,7 +38,11 @@ from nbclient import NotebookClient
 
 path = Path(sys.argv[1])
 notebook = nbformat.read(path, as_version=4)
-probe = nbformat.v4.new_code_cell("import sys, rnnlab; print(sys.prefix, rnnlab.__file__)")
+# The probe finds rnnlab without importing it (nor numpy): a chapter's first cell sets OpenBLAS's thread count
+# before numpy loads, which an earlier import would silently defeat.
+probe = nbformat.v4.new_code_cell(
+    "import sys, importlib.util; print(sys.prefix, importlib.util.find_spec('rnnlab').origin)"
+)
 notebook.cells.insert(0, probe)
 NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True,
                resources={"metadata": {"path": str(path.parent)}}).execute()
