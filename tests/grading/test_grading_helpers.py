@@ -117,8 +117,8 @@ def gru_with(gate=sig, squash=np.tanh, linear=lin, bias=True, z_flip=False, rese
 
 GRU_WRONG = {
     "the other z convention": gru_with(z_flip=True),
-    "in the candidate h_tilde (eq. 15), the reset gate was applied after the matrix product (eq. 27) instead of "
-    "before it (eq. 26)": gru_with(reset="after"),
+    "in the candidate h_tilde (eq. 15), the reset gate was applied after the matrix product (eq. 28) instead of "
+    "before it (eq. 27)": gru_with(reset="after"),
     "in the candidate h_tilde (eq. 15), the reset gate was not applied": gru_with(reset="none"),
     "sigmoid and tanh were swapped everywhere": gru_with(gate=np.tanh, squash=sig),
     "[x, h] was concatenated instead of [h, x]": gru_with(linear=lambda W, h, x, b: cat(x, h) @ W.T + b),

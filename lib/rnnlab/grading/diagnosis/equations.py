@@ -23,10 +23,10 @@ EQUATION_NUMBERS: dict[str, int] = {
     "gru-eq-update": 14,
     "gru-eq-candidate": 15,
     "gru-eq-hidden": 16,
-    "conv-z-old": 23,
-    "conv-z-new": 24,
-    "conv-reset-before": 26,
-    "conv-reset-after": 27,
+    "conv-z-old": 24,
+    "conv-z-new": 25,
+    "conv-reset-before": 27,
+    "conv-reset-after": 28,
 }
 
 #: cell -> quantity -> (what the book calls it, the label of the equation defining it)
