@@ -203,6 +203,52 @@ class Ensemble:
         scale = np.append(np.minimum(1.0, max_norm / np.where(norms > 0, norms, 1.0)), 0.0)
         return {name: g * scale[self.owner[name]] for name, g in grads.items()}, norms
 
+    # --- one optimisation step, and the result ------------------------------------------------------
+
+    def update(
+        self,
+        packed: Arrays,
+        optimizer: Adam,
+        scored: Sequence[tuple[float, np.ndarray]],
+        cache: tuple,
+        step: int,
+        max_norm: float | None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """One step for every member from its ``(loss, dL/d(outputs))``: backward, clip, ``optimizer.step``.
+
+        Raises ``FloatingPointError`` naming the members whose loss is not finite. Returns the losses and the
+        gradient norms before clipping, each (S,).
+        """
+        losses = np.array([loss for loss, _ in scored])
+        if not np.all(np.isfinite(losses)):
+            bad = [
+                f"seed {m.seed}, lr {m.lr}"
+                for m, loss in zip(self.members, losses, strict=True)
+                if not np.isfinite(loss)
+            ]
+            raise FloatingPointError(
+                f"loss became non-finite at step {step} for {bad}; lower the learning rate or max_norm"
+            )
+        grads = self.backward(packed, [d for _, d in scored], cache)
+        if max_norm is None:
+            norms = self.norms(grads)
+        else:
+            grads, norms = self.clip(grads, max_norm)
+        optimizer.step(packed, grads)
+        return losses, norms
+
+    def runs(self, packed: Arrays, losses: np.ndarray, norms: np.ndarray, seconds: float) -> list[Run]:
+        """The trained members: their weights unpacked, their losses and norms (steps, S) split per member."""
+        return [
+            Run(
+                m.seed,
+                m.lr,
+                params,
+                History(losses=losses[:, k].copy(), grad_norms=norms[:, k].copy(), seconds=seconds),
+            )
+            for k, (m, params) in enumerate(zip(self.members, self.unpack(packed), strict=True))
+        ]
+
 
 def train_ensemble(
     model: SequenceModel,
@@ -244,27 +290,8 @@ def train_ensemble(
         batches = [next_batch(step, m.seed) for m in ensemble.members]
         outputs, cache = ensemble.forward(packed, [inputs for inputs, _ in batches])
         scored = [loss_fn(y_hat, target) for y_hat, (_, target) in zip(outputs, batches, strict=True)]
-        losses[step] = [loss for loss, _ in scored]
-        if not np.all(np.isfinite(losses[step])):
-            bad = [
-                f"seed {m.seed}, lr {m.lr}"
-                for m, loss in zip(ensemble.members, losses[step], strict=True)
-                if not np.isfinite(loss)
-            ]
-            raise FloatingPointError(
-                f"loss became non-finite at step {step} for {bad}; lower the learning rate or max_norm"
-            )
-        grads = ensemble.backward(packed, [d for _, d in scored], cache)
-        if max_norm is None:
-            norms[step] = ensemble.norms(grads)
-        else:
-            grads, norms[step] = ensemble.clip(grads, max_norm)
-        optimizer.step(packed, grads)
+        losses[step], norms[step] = ensemble.update(packed, optimizer, scored, cache, step, max_norm)
         if step % 25 == 0 or step == steps - 1:
             bar.set_postfix(loss=f"{losses[step].mean():.4f}", refresh=False)
     bar.close()
-    seconds = time.perf_counter() - start
-    return [
-        Run(m.seed, m.lr, params, History(losses=losses[:, k].copy(), grad_norms=norms[:, k].copy(), seconds=seconds))
-        for k, (m, params) in enumerate(zip(ensemble.members, ensemble.unpack(packed), strict=True))
-    ]
+    return ensemble.runs(packed, losses, norms, time.perf_counter() - start)

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from .ensemble import Ensemble, Member, Run
 from .models import SequenceModel
-from .train import Adam, History
+from .train import Adam
 from .truncated import windows
 
 LossFn = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
@@ -83,20 +83,8 @@ def train_ensemble_stream(
         inputs = [x[piece] for x, _ in data]
         outputs, state, cache = ensemble.packed.forward_carry(packed, np.concatenate(inputs, axis=-1), state)
         scored = [loss_fn(y_hat, y[piece]) for y_hat, (_, y) in zip(ensemble._split(outputs), data, strict=True)]
-        losses[step] = [loss for loss, _ in scored]
-        if not np.all(np.isfinite(losses[step])):
-            raise FloatingPointError(f"loss became non-finite at step {step}; lower the learning rate or max_norm")
-        grads = ensemble.backward(packed, [d for _, d in scored], (inputs, cache))
-        if max_norm is None:
-            norms[step] = ensemble.norms(grads)
-        else:
-            grads, norms[step] = ensemble.clip(grads, max_norm)
-        optimizer.step(packed, grads)
+        losses[step], norms[step] = ensemble.update(packed, optimizer, scored, (inputs, cache), step, max_norm)
         if step % 25 == 0 or step == steps - 1:
             bar.set_postfix(loss=f"{losses[step].mean():.4f}", refresh=False)
     bar.close()
-    seconds = time.perf_counter() - start
-    return [
-        Run(m.seed, m.lr, params, History(losses=losses[:, k].copy(), grad_norms=norms[:, k].copy(), seconds=seconds))
-        for k, (m, params) in enumerate(zip(ensemble.members, ensemble.unpack(packed), strict=True))
-    ]
+    return ensemble.runs(packed, losses, norms, time.perf_counter() - start)

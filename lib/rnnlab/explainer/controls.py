@@ -127,3 +127,19 @@ def layout(controls: dict[str, widgets.Widget], views: dict[str, widgets.HTML]) 
     tabs.titles = ("one step", "sequence")
     top = widgets.VBox([title, c["cell"], c["preset"], c["z_weights"], c["reset"], views["status"]])
     return widgets.VBox([top, widgets.HBox([sliders, tabs])], layout=widgets.Layout(width="100%"))
+
+
+def close_all(*roots: widgets.Widget) -> None:
+    """Close every widget under ``roots`` (their children, recursively) with its layout and style.
+
+    A notebook that builds a view only for its numbers calls this, so that its widgets are neither kept in the
+    kernel nor saved with the notebook's widget state.
+    """
+    stack = list(roots)
+    while stack:
+        widget = stack.pop()
+        stack.extend(getattr(widget, "children", ()))
+        for part in ("layout", "style"):
+            if isinstance(getattr(widget, part, None), widgets.Widget):
+                getattr(widget, part).close()
+        widget.close()

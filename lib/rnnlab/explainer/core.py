@@ -11,7 +11,7 @@ import numpy as np
 
 from ..params import CellParams
 from . import charts
-from .controls import layout, make_controls, preset_options
+from .controls import close_all, layout, make_controls, preset_options
 from .equations import equations
 from .model import SIZE, Trace, cell_step, cells_of, check_kind, random_params, run_sequence, sequence_inputs
 from .presets import Preset, preset_params, presets_for, worked_example
@@ -191,14 +191,7 @@ class Explainer:
         A notebook that builds explainers only for their numbers calls this, so that their widgets are not
         kept, nor saved with the notebook's widget state.
         """
-        stack = [self.widget, *self.controls.values(), *self.views.values()]
-        while stack:
-            widget = stack.pop()
-            stack.extend(getattr(widget, "children", ()))
-            for part in ("layout", "style"):
-                if isinstance(getattr(widget, part, None), widgets.Widget):
-                    getattr(widget, part).close()
-            widget.close()
+        close_all(self.widget, *self.controls.values(), *self.views.values())
 
     # --- wiring -------------------------------------------------------------------------------------
 

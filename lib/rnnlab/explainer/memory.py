@@ -25,6 +25,7 @@ from ..kinds import KINDS
 from ..params import CellParams
 from ..vanishing import input_jacobian_norms
 from .charts import COLORS
+from .controls import close_all
 from .model import SIZE, random_params
 
 CELLS = ("rnn", "lstm", "gru")
@@ -136,11 +137,7 @@ class MemoryExplainer:
 
     def close(self) -> None:
         """Close every widget of the view (a notebook that only reads numbers calls this)."""
-        for widget in [self.widget, *self.widget.children]:
-            for part in ("layout", "style"):
-                if isinstance(getattr(widget, part, None), widgets.Widget):
-                    getattr(widget, part).close()
-            widget.close()
+        close_all(self.widget)
 
     def _on_change(self, change: dict[str, Any]) -> None:
         self.refresh()

@@ -26,6 +26,7 @@ from ..functions import sigmoid
 from ..kinds import cell_kind
 from ..models import SequenceModel
 from .charts import CELL_TITLES, SYMBOLS, heat_color, value_span
+from .controls import close_all
 
 #: The gates shown for each cell (the plain RNN has none: its state is shown instead).
 GATES_OF = {"rnn": ("h",), "lstm": ("f", "i", "o"), "gru": ("r", "z")}
@@ -138,11 +139,7 @@ class SentenceExplainer:
 
     def close(self) -> None:
         """Close every widget of the view."""
-        for widget in [self.widget, *self.widget.children]:
-            for part in ("layout", "style"):
-                if isinstance(getattr(widget, part, None), widgets.Widget):
-                    getattr(widget, part).close()
-            widget.close()
+        close_all(self.widget)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
