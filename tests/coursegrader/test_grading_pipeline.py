@@ -164,6 +164,13 @@ def graded(course: Course, kit: Kit, tmp_path_factory: pytest.TempPathFactory) -
     return {"run": run, "rows": rows, "report": report}
 
 
+def assert_score(student: str, row: dict, total: float, full: float, status: str) -> None:
+    """The grades CSV row of ``student`` has the expected total, maximum and status."""
+    ours = (float(row["total"]), float(row["max"]), row["status"])
+    reference = (float(total), float(full), status)
+    assert ours == reference, f"{student}: ours {ours} vs reference {reference}"
+
+
 def test_the_suite_covers_every_simulated_student() -> None:
     assert set(EXPECTED) == set(STUDENTS), f"ours {sorted(STUDENTS)} vs expected {sorted(EXPECTED)}"
 
@@ -172,9 +179,7 @@ def test_the_suite_covers_every_simulated_student() -> None:
 def test_score_and_status(graded: dict, student: str) -> None:
     total, status, _ = EXPECTED[student]
     row = graded["rows"][student]
-    ours = (float(row["total"]), float(row["max"]), row["status"])
-    reference = (float(total), float(FULL), status)
-    assert ours == reference, f"{student}: ours {ours} vs reference {reference}"
+    assert_score(student, row, total, FULL, status)
     assert float(row[ASSIGNMENT]) == float(row["total"])
 
 
@@ -477,10 +482,7 @@ def test_training_class_is_the_expected_one(training_graded: dict) -> None:
 @pytest.mark.parametrize("student", sorted(TRAINING_EXPECTED))
 def test_training_class_scores_statuses_and_mistakes(training_graded: dict, student: str) -> None:
     total, status, mistakes = TRAINING_EXPECTED[student]
-    row = training_graded["rows"][student]
-    ours = (float(row["total"]), float(row["max"]), row["status"])
-    reference = (float(total), float(TRAINING_FULL), status)
-    assert ours == reference, f"{student}: ours {ours} vs reference {reference}"
+    assert_score(student, training_graded["rows"][student], total, TRAINING_FULL, status)
     pending = " + 2 pending" if status == PENDING else ""
     line = f"| {student} | {total}/{TRAINING_FULL}{pending} | {status} | {mistakes} |"
     report = [ln for ln in training_graded["report"].splitlines() if ln.startswith(f"| {student} |")]
