@@ -42,7 +42,8 @@ class WorkerSpec:
     What to grade and how: ``assignment``; ``nbgrader_config`` (the course's ``nbgrader_config.py``, as
     plain values); ``cell_order`` (notebook name -> its grade_ids in the released order, where deleted cells
     go back); ``cell_timeout`` (seconds per cell); ``sandbox`` (bubblewrap or not); ``limits`` (the
-    sandbox's resource limits); ``packages`` (course packages the kernels import).
+    sandbox's resource limits); ``packages`` (course packages the kernels import); ``preload`` (modules of
+    theirs that every notebook imports: the sandbox's zygote imports them once for all kernels).
 
     What must not change while grading: the pristine gradebook every student starts from (its
     ``pristine_sha256``) and ``library_sha256`` (digest of ``packages`` as the instructor has them).
@@ -53,6 +54,7 @@ class WorkerSpec:
     pristine_sha256: str = ""
     library_sha256: str = ""
     packages: tuple[str, ...] = ()
+    preload: tuple[str, ...] = ()
     sandbox: bool = True
     limits: Limits = Limits()
     cell_timeout: int = 60
@@ -66,6 +68,7 @@ class WorkerSpec:
     def from_json(cls, data: Mapping) -> WorkerSpec:
         values = _known(cls, data)
         values["packages"] = _strings(values.get("packages"))
+        values["preload"] = _strings(values.get("preload"))
         values["limits"] = Limits(**values.get("limits", {}))
         values["cell_order"] = {nb: _strings(ids) for nb, ids in values.get("cell_order", {}).items()}
         return cls(**values)

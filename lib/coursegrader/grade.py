@@ -49,6 +49,8 @@ from .sandbox.view import library_digest
 
 #: Packages outside the Python environment that students' kernels may import (read-only in the sandbox).
 PACKAGES = ["rnnlab"]
+#: Their modules every exercise imports: imported once per grading process, not once per student.
+PRELOAD = ["rnnlab.grading"]
 UNSANDBOXED = (
     "**Graded without a sandbox** (`--unsandboxed`): every student's code ran with the grader's rights, "
     "could read and change any of its files (solutions, gradebook, other students' work) and use the "
@@ -336,6 +338,7 @@ class Grader:
             pristine_sha256=sha256(pristine),
             library_sha256=library_digest(PACKAGES),
             packages=tuple(PACKAGES),
+            preload=tuple(PRELOAD),
             sandbox=self.settings.sandbox,
             limits=self.settings.limits,
             cell_timeout=self.settings.cell_timeout,

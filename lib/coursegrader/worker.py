@@ -53,7 +53,7 @@ from .contracts import NotebookOutcome, StudentOutcome, Task, WorkerSpec
 from .course import WorkArea, notebook_path, put_python_tools_on_path, sha256
 from .preprocessors import CappedExecute, RestoreCellMetadata, SandboxedExecute
 from .sandbox import Limits
-from .sandbox.kernel import REPORTS, SandboxReport
+from .sandbox.kernel import PRELOAD, REPORTS, SandboxReport
 from .sandbox.view import library_digest
 
 TIMEOUT_ERROR = "CellTimeoutError"
@@ -100,6 +100,7 @@ def worker_config(spec: WorkerSpec) -> Config:
     kernels.scratch_root = str(Path(spec.work_area) / "sb")
     kernels.limits = spec.limits.to_json()
     kernels.packages = list(spec.packages)
+    kernels.preload = [*PRELOAD, *spec.preload]
     return config
 
 

@@ -23,7 +23,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from traitlets.config import Config
 
 from coursegrader.sandbox import Limits, bytes_text, parse_bytes
-from coursegrader.sandbox.bwrap import Plan, boot_code, command
+from coursegrader.sandbox.bwrap import Plan, command, placeholder, rlimits
 from coursegrader.sandbox.kernel import REPORTS
 from coursegrader.sandbox.probe import SandboxUnavailableError, check_sandbox, exposed_private
 from coursegrader.sandbox.scratch import copy_into, is_root, remove_tree, sandbox_env
@@ -84,7 +84,7 @@ def test_the_command_line_isolates_everything(tmp_path: Path) -> None:
     plan = Plan(
         "/usr/bin/bwrap", build_view(["rnnlab"]), tmp_path, Limits(), {"HOME": str(tmp_path)}, "/usr/bin/setpriv"
     )
-    argv = command(plan, sys.executable, ["-f", "connection.json"], 7)
+    argv = command(plan, placeholder(), 7)
     inner = argv[argv.index("/usr/bin/setpriv") :]
     for flag in ("--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
                  "--clearenv", "--json-status-fd"):  # fmt: skip
@@ -92,9 +92,9 @@ def test_the_command_line_isolates_everything(tmp_path: Path) -> None:
     writable = [argv[i + 1] for i, word in enumerate(argv) if word == "--bind"]
     assert set(writable) == {str(tmp_path)}, f"ours {writable} vs reference {[str(tmp_path)]}: only scratch is writable"
     assert "--remount-ro" in inner and inner[inner.index("--remount-ro") + 1] == "/dev"
-    assert argv[-2:] == ["-f", "connection.json"]
+    assert argv[-4:] == placeholder()
     memory = plan.limits.memory
-    assert f"({resource.RLIMIT_AS}, {memory}, {memory})" in boot_code(plan.limits), boot_code(plan.limits)
+    assert (resource.RLIMIT_AS, memory, memory) in rlimits(plan.limits), rlimits(plan.limits)
 
 
 @pytest.mark.parametrize("setpriv", ["/usr/bin/setpriv", None])
@@ -102,7 +102,7 @@ def test_an_environment_under_tmp_stays_visible(tmp_path: Path, setpriv: str | N
     """A fresh clone in /tmp has its .venv there: it must be bound after the private /tmp is mounted."""
     venv = Path("/tmp/clone/.venv")
     plan = Plan("/usr/bin/bwrap", View((Path("/usr"), venv), ()), tmp_path, Limits(), {}, setpriv)
-    argv = command(plan, str(venv / "bin" / "python"), [], 7)
+    argv = command(plan, [str(venv / "bin" / "python")], 7)
     inner = argv[argv.index("--unshare-all") :]
     tmpfs = inner.index("/tmp", inner.index("--tmpfs"))
     binds = [i for i, word in enumerate(inner) if word == "--ro-bind" and inner[i + 1] == str(venv)]
@@ -345,8 +345,7 @@ def test_an_unprivileged_grader_gets_the_same_sandbox(bwrap: str, tmp_path: Path
                 build_view([]).symlinks)  # fmt: skip
     plan = Plan(bwrap, view, scratch, Limits(), {"HOME": str(scratch)})
     read_end, write_end = os.pipe()
-    argv = command(plan, python, [], write_end)
-    trial = [*argv[: argv.index("-c") + 1], "import os; print(os.getuid(), sorted(os.listdir('/')))"]
+    trial = command(plan, [python, "-c", "import os; print(os.getuid(), sorted(os.listdir('/')))"], write_end)
     done = subprocess.run(trial, pass_fds=(write_end,), capture_output=True, text=True, user=65534, group=65534,
                           extra_groups=[], timeout=60, check=False)  # fmt: skip
     os.close(write_end)
@@ -365,3 +364,52 @@ def test_the_kernel_imports_the_course_packages_from_where_the_grader_found_them
     reference = str(Path(rnnlab.__file__).resolve().parent.parent)
     assert import_path(["rnnlab"]) == reference, f"ours {import_path(['rnnlab'])} vs reference {reference}"
     assert sandbox_env(Path("/s"), Path(sys.executable), reference)["PYTHONPATH"] == reference
+
+
+# --- the zygote: kernels forked into the sandbox bubblewrap made ----------------------------------
+
+STATUS_FIELDS = ("Uid", "Gid", "Groups", "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp")
+CREDENTIALS = f"""
+import json, os
+def status(pid):
+    fields = dict(line.split(":", 1) for line in open(f"/proc/{{pid}}/status").read().splitlines() if ":" in line)
+    return {{key: fields[key].split() for key in {STATUS_FIELDS!r}}}
+def namespaces(pid):
+    return {{kind: os.readlink(f"/proc/{{pid}}/ns/{{kind}}") for kind in sorted(os.listdir(f"/proc/{{pid}}/ns"))}}
+placeholder = [p for p in os.listdir("/proc") if p.isdigit() and b"placeholder" in open(f"/proc/{{p}}/cmdline", "rb").read()]
+print(json.dumps({{"status": status("self"), "namespaces": namespaces("self"), "placeholder": placeholder,
+                  "placeholder_namespaces": namespaces(placeholder[0]) if placeholder else None,
+                  "ppid": os.getppid(), "parent_cmdline": open(f"/proc/{{os.getppid()}}/cmdline", "rb").read().decode(),
+                  "parent_fds": sorted(int(fd) for fd in os.listdir(f"/proc/{{os.getppid()}}/fd")), "sid": os.getsid(0) == os.getpid(),
+                  "cwd": os.getcwd(), "limits": open("/proc/self/limits").read()}}))
+"""
+
+
+def test_a_forked_kernel_is_in_the_sandbox_bubblewrap_made(bwrap: str, tmp_path: Path) -> None:
+    """Same namespaces as the placeholder, the sandbox user with no capabilities, the limits, nothing inherited."""
+    import json
+
+    texts, report, died = run([CREDENTIALS], tmp_path, processes=40)
+    assert died is None and report.violation is None, (texts, report, died)
+    seen = json.loads(texts[0])
+    assert seen["namespaces"] == seen["placeholder_namespaces"], seen
+    host = {kind: os.readlink(f"/proc/self/ns/{kind}") for kind in seen["namespaces"]}
+    shared = sorted(kind for kind in host if host[kind] == seen["namespaces"][kind] and not kind.startswith("time"))
+    assert shared in ([], ["cgroup"]), f"namespaces shared with the grader: {shared}"
+    uid = "65534" if is_root() else str(os.getuid())
+    status = seen["status"]
+    reference = {"Uid": [uid] * 4, "CapInh": ["0" * 16], "CapPrm": ["0" * 16], "CapEff": ["0" * 16],
+                 "CapBnd": ["0" * 16], "CapAmb": ["0" * 16], "NoNewPrivs": ["1"]}  # fmt: skip
+    ours = {key: status[key] for key in reference}
+    assert ours == reference, f"ours {ours} vs reference {reference}"
+    assert "python" in seen["parent_cmdline"] and seen["ppid"] > 1, "the kernel's parent is the watcher"
+    assert seen["parent_fds"] == [0, 1, 2], f"the watcher holds {seen['parent_fds']}: the kernel inherited them"
+    assert seen["sid"] is False and seen["cwd"].startswith(str(tmp_path)), seen
+    assert "Max processes             40                   40" in seen["limits"], seen["limits"]
+
+
+def test_forked_kernels_draw_different_random_numbers(bwrap: str, tmp_path: Path) -> None:
+    draw = "import numpy as np, random\nprint(np.random.rand(), random.random())"
+    first, _, _ = run([draw], tmp_path)
+    second, _, _ = run([draw], tmp_path)
+    assert first[0] != second[0], f"two kernels drew the same unseeded numbers: {first[0]} {second[0]}"

@@ -8,8 +8,12 @@ Inside, the kernel has:
 - the read-only :class:`~coursegrader.sandbox.view.View`, a fresh ``/proc`` and ``/dev``, a private
   ``/tmp`` and ``/dev/shm`` of fixed size, and one writable folder, its scratch folder, which is also its
   working directory and home and holds the IPC sockets the grader talks to it over;
-- a clean environment, and the resource limits of :class:`~coursegrader.sandbox.limits.Limits` set by
-  the first lines it runs (:func:`boot_code`), before anything of the student's.
+- a clean environment, and the resource limits of :class:`~coursegrader.sandbox.limits.Limits`
+  (:func:`rlimits`), set before anything of the student's runs.
+
+The kernel itself is not started by bubblewrap: bubblewrap runs a :func:`placeholder`, and the kernel is
+forked into the placeholder's namespaces by the zygote (:mod:`coursegrader.sandbox.zygote`), which has
+imported the kernel's packages once for every student.
 
 When the grader runs as root, the kernel must not run as root (root ignores the process limit and
 could undo a read-only mount): an outer bubblewrap, still root, builds the read-only view (root can read
@@ -31,8 +35,9 @@ SANDBOX_UID = 65534
 SANDBOX_GID = 65534
 SHM_BYTES = 64 * 1024**2
 HOSTNAME = "sandbox"
-#: Exit codes: 0-63 the kernel's own; KERNEL_SIGNALLED + N the kernel was killed by signal N; 128 + N (as
-#: bubblewrap reports it) the kernel's parent itself was killed by signal N, which only the student's code does.
+#: Exit codes: 0-63 the kernel's own; KERNEL_SIGNALLED + N the kernel was killed by signal N; 128 + N the
+#: kernel's parent (or the placeholder) was killed by signal N, which only the student's code does; 70 the
+#: zygote could not put the kernel in its sandbox.
 KERNEL_SIGNALLED = 64
 PARENT_SIGNALLED = 128
 
@@ -79,40 +84,30 @@ def view_arguments(plan: Plan) -> list[str]:
     return arguments
 
 
-BOOT = """\
-import os, resource, signal
-for which, soft, hard in {limits}:
-    resource.setrlimit(which, (soft, hard))
-kernel = os.fork()
-if kernel:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    status = os.waitpid(kernel, 0)[1]
-    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else {signalled} + os.WTERMSIG(status))
-import runpy
-runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
-"""
+def rlimits(limits: Limits) -> list[tuple[int, int, int]]:
+    """``(resource, soft, hard)`` for every limit the kernel's processes get, set by the zygote's watcher.
 
-
-def boot_code(limits: Limits) -> str:
-    """The Python the sandbox runs first: set the limits, then fork into a watcher and the kernel.
-
-    The process limit is set here, inside the sandbox's user namespace, so it counts the sandbox's
-    processes only (set outside, it would count every process of the user on the machine).
-
-    The parent of the fork only waits for the kernel and passes on its exit status (a kernel killed by
-    signal N as ``KERNEL_SIGNALLED + N``). It is what the
-    kernel sees as its parent (``os.getppid()``): code that stops or kills it is trying to stop the
-    grader, which the watchdog reports as a sandbox violation (bubblewrap's reaper, pid 1, would
-    silently ignore such signals).
+    They are set inside the sandbox's user namespace, so the process limit counts the sandbox's processes
+    only (set outside, it would count every process of the user on the machine).
     """
-    settings = [
+    return [
         (resource.RLIMIT_AS, limits.memory, limits.memory),
         (resource.RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 5),
         (resource.RLIMIT_NPROC, limits.processes, limits.processes),
         (resource.RLIMIT_FSIZE, limits.file_size, limits.file_size),
         (resource.RLIMIT_CORE, 0, 0),
     ]
-    return BOOT.format(limits=settings, signalled=KERNEL_SIGNALLED)
+
+
+#: What bubblewrap runs in a kernel's sandbox: a shell that waits for the zygote to say how the kernel ended
+#: (one line on its standard input, a pipe) and exits with it, so that bubblewrap reports it
+#: (:mod:`coursegrader.sandbox.zygote`). No word from the zygote means its helper died: "setup failed".
+PLACEHOLDER = 'read -r code; exit "${code:-70}"'
+
+
+def placeholder(shell: str = "/bin/sh") -> list[str]:
+    """The command line of the placeholder (its standard input must be the pipe the zygote writes the end to)."""
+    return [shell, "-c", PLACEHOLDER, "placeholder"]
 
 
 def inner_arguments(plan: Plan, status_fd: int) -> list[str]:
@@ -146,14 +141,13 @@ def outer_arguments(plan: Plan) -> list[str]:
     return [*arguments, "--", plan.setpriv, f"--reuid={SANDBOX_UID}", f"--regid={SANDBOX_GID}", "--clear-groups"]
 
 
-def command(plan: Plan, python: str, kernel_arguments: list[str], status_fd: int) -> list[str]:
-    """The whole command line: [outer bubblewrap + setpriv] + inner bubblewrap + the kernel.
+def command(plan: Plan, inside: list[str], status_fd: int) -> list[str]:
+    """The whole command line: [outer bubblewrap + setpriv] + inner bubblewrap + ``inside``.
 
-    ``kernel_arguments`` are ipykernel's own (``-f <connection file>`` and the like); ``status_fd`` is
-    an inherited pipe on which bubblewrap reports the kernel's pid and, at the end, its exit code.
+    ``inside`` is what the sandbox runs (for a kernel, :func:`placeholder`); ``status_fd`` is an inherited
+    pipe on which bubblewrap reports the sandbox's first pid and namespaces and, at the end, its exit code.
     """
-    kernel = [python, "-c", boot_code(plan.limits), *kernel_arguments]
-    inner = [*inner_arguments(plan, status_fd), "--", *kernel]
+    inner = [*inner_arguments(plan, status_fd), "--", *inside]
     if plan.setpriv is None:
         return inner
     return [*outer_arguments(plan), "--", *inner]

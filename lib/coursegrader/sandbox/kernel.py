@@ -7,8 +7,9 @@ nbclient (through nbgrader's ``Execute``) creates one :class:`SandboxedKernelMan
 2. talks to the kernel over ZeroMQ IPC sockets in that folder: the sandbox has no network, not even the
    host's loopback, so TCP ports could not reach it, and a socket file is reachable only through the one
    folder both sides see;
-3. starts the kernel through :func:`coursegrader.sandbox.bwrap.command`, interrupts it by message (a
-   signal to the bubblewrap process would not reach it), and watches it (:mod:`.watch`);
+3. starts the sandbox through :func:`coursegrader.sandbox.bwrap.command` with a placeholder inside, has the
+   zygote (:mod:`.forkserver`, :mod:`.zygote`) fork the kernel into the placeholder's namespaces, interrupts
+   the kernel by message (a signal to the bubblewrap process would not reach it), and watches it (:mod:`.watch`);
 4. at shutdown notes the processes the student's code left running, kills the whole sandbox, waits until
    its PID namespace is empty, and only then lets nbgrader go on to save the results. What the grader
    keeps is what it received over the sockets; nothing in the scratch folder is read back.
@@ -24,20 +25,31 @@ import os
 import shutil
 import signal
 import sys
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Dict, DottedObjectName, List, Unicode
 
-from .bwrap import KERNEL_SIGNALLED, PARENT_SIGNALLED, Plan, command
+from .bwrap import KERNEL_SIGNALLED, PARENT_SIGNALLED, SANDBOX_GID, SANDBOX_UID, Plan, command, placeholder, rlimits
+from .forkserver import KernelRequest, ZygoteError, zygote_for
 from .limits import Limits
 from .scratch import copy_into, give_to_sandbox_user, is_root, passwd_files, remove_tree, sandbox_env
 from .view import View, build_view, import_path
 from .watch import StatusReader, Watchdog, is_zombie, kill_all, namespace_members
+
+#: What every kernel imports by the end of a graded notebook (ipykernel's shell, debugger and history, numpy),
+#: imported once by the zygote instead of once per kernel.
+PRELOAD = ["ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger",
+           "IPython.core.completerlib", "IPython.core.debugger", "sqlite3", "numpy", "numpy.random"]  # fmt: skip
+#: How long the sandbox may take to start its placeholder.
+START_SECONDS = 20.0
+SHELL = "/bin/sh"
 
 GONE_SECONDS = 5.0
 #: A single message from the kernel larger than this disconnects it (the grader's memory is not the student's).
@@ -79,6 +91,9 @@ class SandboxedKernelManager(AsyncKernelManager):
     notebook = Unicode("", help="the student's own notebook, copied into the scratch folder").tag(config=True)
     limits = Dict(help="coursegrader.sandbox.Limits fields").tag(config=True)
     packages = List(["rnnlab"], help="packages outside the environment the kernel may import").tag(config=True)
+    preload = List(PRELOAD, help="modules the zygote imports once for every kernel (besides the packages)").tag(
+        config=True
+    )
     bwrap = Unicode("bwrap", help="the bubblewrap executable").tag(config=True)
     setpriv = Unicode("setpriv", help="util-linux setpriv, used when the grader is root").tag(config=True)
 
@@ -141,19 +156,51 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         assert self.scratch is not None
-        read_end, write_end = os.pipe()
-        os.set_inheritable(write_end, True)
-        self.status = StatusReader(read_end)
-        sandboxed = command(self.plan(), sys.executable, kernel_cmd[3:], write_end)
+        status_read, status_write = os.pipe()
+        exit_read, exit_write = os.pipe()
+        os.set_inheritable(status_write, True)
+        self.status = StatusReader(status_read)
+        plan = self.plan()
+        sandboxed = command(plan, placeholder(SHELL), status_write)
         if is_root():
             give_to_sandbox_user(self.scratch)
-        kw = dict(kw, pass_fds=(write_end,), env={})
+        kw = dict(kw, pass_fds=(status_write,), env={}, stdin=exit_read)
         try:
             await super()._async_launch_kernel(sandboxed, **kw)
         finally:
-            os.close(write_end)
-        self.watchdog = Watchdog(self.provisioner.pid, self.scratch, self.sandbox_limits, self.status)
+            os.close(status_write)
+            os.close(exit_read)
+        try:
+            loop = asyncio.get_running_loop()
+            watcher = await loop.run_in_executor(None, self.fork_kernel, plan, kernel_cmd[3:], exit_write)
+        except (SandboxError, ZygoteError):
+            kill_all(self.provisioner.pid)
+            raise
+        finally:
+            os.close(exit_write)
+        self.watchdog = Watchdog(self.provisioner.pid, self.scratch, self.sandbox_limits, self.status, watcher)
         self.watchdog.start()
+
+    def fork_kernel(self, plan: Plan, arguments: list[str], exit_write: int) -> int:
+        """Have the zygote fork the kernel into the sandbox's placeholder; return the host pid of its watcher."""
+        assert self.status is not None and self.scratch is not None
+        deadline = time.monotonic() + START_SECONDS
+        while not {"child-pid", "pid-namespace"} <= set(self.status.info):
+            if time.monotonic() > deadline or self.status.fd < 0:
+                raise SandboxError(f"bubblewrap did not start the sandbox (it reported {self.status.info})")
+            self.status.poll(0.05)
+        reaper, namespace = int(self.status.info["child-pid"]), int(self.status.info["pid-namespace"])
+        shell = os.path.realpath(SHELL)
+        while (waiting := placeholder_of(reaper, shell)) is None:
+            if time.monotonic() > deadline or is_zombie(reaper):
+                raise SandboxError("the sandbox did not start its placeholder")
+            time.sleep(0.002)
+        preload = [*self.preload, *self.packages]
+        zygote = zygote_for(sys.executable, preload, import_path(list(self.packages)))
+        uid, gid = (SANDBOX_UID, SANDBOX_GID) if is_root() else (os.getuid(), os.getgid())
+        request = KernelRequest(waiting, namespace, tuple(arguments), str(self.scratch), plan.env, uid, gid,
+                                tuple(rlimits(plan.limits)))  # fmt: skip
+        return zygote.spawn(request, exit_write)
 
     async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
         """Note what the student left running, then shut the kernel down (and with it, the sandbox)."""
@@ -236,8 +283,24 @@ class SandboxedKernelManager(AsyncKernelManager):
         return None
 
 
+def placeholder_of(reaper: int, shell: str) -> int | None:
+    """Host pid of the reaper's child once it runs ``shell`` (then bubblewrap has set the whole sandbox up)."""
+    try:
+        children = psutil.Process(reaper).children()
+    except psutil.NoSuchProcess:
+        return None
+    for child in children:
+        try:
+            if os.readlink(f"/proc/{child.pid}/exe") == shell:
+                return child.pid
+        except OSError:
+            continue
+    return None
+
+
 def parent_killed(code: int | None) -> str | None:
-    """The violation an exit code shows: the kernel's parent killed by a signal (see ``boot_code``)."""
+    """The violation an exit code shows: the kernel's parent or the placeholder killed by a signal (see
+    :mod:`coursegrader.sandbox.zygote`)."""
     if code is not None and code > PARENT_SIGNALLED:
         return f"the notebook's code killed the process that runs its kernel (signal {code - PARENT_SIGNALLED})"
     return None

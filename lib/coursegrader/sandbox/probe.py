@@ -90,8 +90,7 @@ def check_sandbox(private: list[Path], packages: list[str], *, bwrap: str = "bwr
         if is_root():
             give_to_sandbox_user(scratch)
         read_end, write_end = os.pipe()
-        argv = command(plan, sys.executable, [], write_end)
-        trial = [*argv[: argv.index("-c") + 1], "import " + ", ".join(["ipykernel", *packages])]
+        trial = command(plan, [sys.executable, "-c", "import " + ", ".join(["ipykernel", *packages])], write_end)
         started = time.perf_counter()
         try:
             run = subprocess.run(trial, pass_fds=(write_end,), capture_output=True, text=True, timeout=120, env={})

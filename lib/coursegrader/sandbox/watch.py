@@ -136,16 +136,17 @@ class StatusReader:
 class Watchdog(threading.Thread):
     """Samples the sandbox started as ``root_pid`` until :meth:`stop`; ends it if a limit is passed."""
 
-    def __init__(self, root_pid: int, scratch: Path, limits: Limits, status: StatusReader) -> None:
+    def __init__(self, root_pid: int, scratch: Path, limits: Limits, status: StatusReader, watcher_pid: int) -> None:
         super().__init__(name=f"sandbox-watchdog-{root_pid}", daemon=True)
         self.root_pid = root_pid
+        self.watcher_pid = watcher_pid
         self.scratch = scratch
         self.limits = limits
         self.status = status
         self.last = Sample()
         self.breach: str | None = None
         self._kernel_pid: int | None = None
-        self._watcher_pid: int | None = None
+        self._placeholder_pid: int | None = None
         self.violation: str | None = None
         self.lock = threading.Lock()
         self.stopped = threading.Event()
@@ -166,11 +167,11 @@ class Watchdog(threading.Thread):
         return min(children, key=lambda p: (p.create_time(), p.pid)).pid if children else None
 
     @property
-    def watcher_pid(self) -> int | None:
-        """Host pid of the kernel's parent inside the sandbox (:func:`coursegrader.sandbox.bwrap.boot_code`)."""
-        if self._watcher_pid is None:
-            self._watcher_pid = self.first_child(self.reaper_pid)
-        return self._watcher_pid
+    def placeholder_pid(self) -> int | None:
+        """Host pid of what bubblewrap runs in the sandbox (:func:`coursegrader.sandbox.bwrap.placeholder`)."""
+        if self._placeholder_pid is None:
+            self._placeholder_pid = self.first_child(self.reaper_pid)
+        return self._placeholder_pid
 
     @property
     def kernel_pid(self) -> int | None:
@@ -180,8 +181,9 @@ class Watchdog(threading.Thread):
         return self._kernel_pid
 
     def helpers(self) -> set[int]:
-        """The sandbox's own processes: the bubblewrap chain down to the reaper, the watcher, the kernel."""
-        own = {self.root_pid, self.reaper_pid, self.watcher_pid, self.kernel_pid}
+        """The sandbox's own processes: the bubblewrap chain down to the reaper, the placeholder, the kernel's
+        watcher (its parent, forked in by the zygote) and the kernel."""
+        own = {self.root_pid, self.reaper_pid, self.placeholder_pid, self.watcher_pid, self.kernel_pid}
         if self.reaper_pid is not None:
             try:
                 process = psutil.Process(self.reaper_pid).parent()
@@ -193,22 +195,34 @@ class Watchdog(threading.Thread):
         return {pid for pid in own if pid is not None}
 
     def attacked_watcher(self) -> str | None:
-        """Why the kernel's parent is not simply waiting, if the student's code stopped it.
+        """Why the kernel's parent (or the placeholder) is not simply waiting, if the student's code stopped it.
 
-        (Code that kills it ends the sandbox at once; its exit code says so, see ``kernel.parent_killed``.)
+        (Code that kills either ends the sandbox at once; its exit code says so, see ``kernel.parent_killed``.)
         """
-        if self.watcher_pid is None:
-            return None
-        try:
-            state = psutil.Process(self.watcher_pid).status()
-        except psutil.NoSuchProcess:
-            return None
-        if state in (psutil.STATUS_STOPPED, psutil.STATUS_TRACING_STOP):
-            return "the notebook's code stopped the process that runs its kernel"
+        for pid in (self.watcher_pid, self.placeholder_pid):
+            if pid is None:
+                continue
+            try:
+                state = psutil.Process(pid).status()
+            except psutil.NoSuchProcess:
+                continue
+            if state in (psutil.STATUS_STOPPED, psutil.STATUS_TRACING_STOP):
+                return "the notebook's code stopped the process that runs its kernel"
         return None
 
+    def members(self) -> list[psutil.Process]:
+        """Every live process of the sandbox: under bubblewrap (orphans are adopted there) and under the watcher."""
+        family = descendants(self.root_pid) + descendants(self.watcher_pid)
+        try:
+            watcher = psutil.Process(self.watcher_pid)
+            if watcher.status() != psutil.STATUS_ZOMBIE:
+                family.append(watcher)
+        except psutil.NoSuchProcess:
+            pass
+        return list({process.pid: process for process in family}.values())
+
     def sample(self) -> Sample:
-        processes = descendants(self.root_pid)
+        processes = self.members()
         sample = Sample(pids={p.pid for p in processes})
         for process in processes:
             try:
@@ -243,6 +257,7 @@ class Watchdog(threading.Thread):
         """Kill every process of the sandbox now, and remember why."""
         self.breach = reason
         kill_all(self.root_pid)
+        kill_all(self.watcher_pid)
 
     def run(self) -> None:
         while not self.stopped.wait(POLL_SECONDS):
