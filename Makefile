@@ -60,7 +60,7 @@ exercises: $(VENV)/.test
 # Grade a class: make grade ASSIGNMENT=gru_gates SUBMISSIONS=path/to/folder-or.zip [DUE=2026-12-10T23:59 LATE_PENALTY=10%/day]
 # On a Dask cluster instead of this machine: SCHEDULER=tcp://host:8786 (see instructors.md, "Grading at scale").
 grade: $(VENV)/.test
-	$(BIN)/python -m coursegrader grade --assignment "$(ASSIGNMENT)" --submissions "$(SUBMISSIONS)" $(if $(SCHEDULER),--scheduler "$(SCHEDULER)") $(if $(RESTART),--restart) $(if $(UNSANDBOXED),--unsandboxed) $(if $(MEMORY_LIMIT),--memory-limit $(MEMORY_LIMIT)) $(if $(DUE),--due "$(DUE)") $(if $(LATE_PENALTY),--late-penalty "$(LATE_PENALTY)")
+	$(BIN)/python -m coursegrader grade --assignment "$(ASSIGNMENT)" --submissions "$(SUBMISSIONS)" $(if $(SCHEDULER),--scheduler "$(SCHEDULER)") $(if $(RESTART),--restart) $(if $(DASHBOARD),--dashboard) $(if $(UNSANDBOXED),--unsandboxed) $(if $(MEMORY_LIMIT),--memory-limit $(MEMORY_LIMIT)) $(if $(DUE),--due "$(DUE)") $(if $(LATE_PENALTY),--late-penalty "$(LATE_PENALTY)")
 
 lock: $(VENV)/.test
 	{ head -2 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -viE '^(torch|nvidia|triton|sympy|mpmath|networkx|filelock)=='; } > constraints.tmp && mv constraints.tmp constraints.txt

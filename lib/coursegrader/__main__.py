@@ -56,6 +56,12 @@ def parser() -> argparse.ArgumentParser:
         "cluster of --workers processes)",
     )
     grading.add_argument(
+        "--dashboard",
+        action="store_true",
+        help="give the local Dask cluster its dashboard (a web page of the workers' progress); it costs about a "
+        "third more CPU, so it is off by default. An existing cluster (--scheduler) shows its own.",
+    )
+    grading.add_argument(
         "--restart",
         action="store_true",
         help="grade every student again, even if an interrupted run already merged some (default: resume it)",
@@ -141,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     limits = Limits(args.memory_limit, args.cpu_limit, args.process_limit, args.file_size_limit, args.disk_limit)
     settings = Settings(args.workers, args.timeout, args.student_timeout, not args.unsandboxed, limits, args.due,
-                        args.late_penalty, args.scheduler, args.restart)  # fmt: skip
+                        args.late_penalty, args.scheduler, args.restart, args.dashboard)  # fmt: skip
     try:
         summary = grade(args.root, args.assignment, args.submissions, settings)
     except (SubmissionsError, FileNotFoundError, SandboxUnavailableError, ClusterError) as error:

@@ -7,6 +7,7 @@ the finished HTML. Scores not given yet read "pending".
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -37,6 +38,25 @@ IMAGE_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)(?=[\s>/])", re.IGNORECASE)
 NO_DESCRIPTION = 'alt="No description has been provided for this image"'
 
 
+class RememberingHighlight:
+    """nbconvert's ``highlight_code`` filter, remembering what it coloured: most cells are alike for a whole class.
+
+    Pygments was about half the cost of a page. The colouring depends only on the source, the language and,
+    of the cell's metadata, ``magics_language`` (nbconvert 7 reads nothing else of it); the metadata itself
+    differs for every student (execution times), so only that entry is kept.
+    """
+
+    def __init__(self, highlight, size: int = 4096) -> None:
+        self.highlight = highlight
+        self.remembered = functools.lru_cache(maxsize=size)(self.colour)
+
+    def colour(self, source: str, language: str | None, magics: str | None) -> str:
+        return self.highlight(source, language, None if magics is None else {"magics_language": magics})
+
+    def __call__(self, source, language=None, metadata=None):
+        return self.remembered(source, language, (metadata or {}).get("magics_language"))
+
+
 def feedback_exporter(config):
     """nbconvert's ``HTMLExporter`` without its BeautifulSoup pass over the finished page.
 
@@ -50,11 +70,17 @@ def feedback_exporter(config):
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
     class FeedbackExporter(HTMLExporter):
+        highlighters: dict = {}  # noqa: RUF012 - replaced per instance below
+
         def from_notebook_node(self, nb, resources=None, **kw):
             # HTMLExporter.from_notebook_node's set-up, as nbconvert 7.17 writes it, then the template
             language = nb.metadata.get("language_info", {})
             lexer = language.get("pygments_lexer", language.get("name", None))
-            highlight = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            highlight = self.filters.get("highlight_code")
+            if highlight is None:  # nbconvert makes a new Highlight2HTML per page; one per language is kept here
+                if lexer not in self.highlighters:
+                    self.highlighters[lexer] = RememberingHighlight(Highlight2HTML(pygments_lexer=lexer, parent=self))
+                highlight = self.highlighters[lexer]
             resources = self._init_resources(resources)
             data_types = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
             self.register_filter("highlight_code", highlight)
@@ -62,7 +88,9 @@ def feedback_exporter(config):
             page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
             return IMAGE_WITHOUT_ALT.sub("<img " + NO_DESCRIPTION, page), resources
 
-    return FeedbackExporter(config=config)
+    exporter = FeedbackExporter(config=config)
+    exporter.highlighters = {}
+    return exporter
 
 
 class FeedbackWriter:

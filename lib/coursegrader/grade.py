@@ -76,6 +76,7 @@ class Settings:
     late_penalty: str | None = None  # a --late-penalty rule (coursegrader.late)
     scheduler: str | None = None  # an existing Dask cluster's scheduler address; None: a local cluster
     restart: bool = False
+    dashboard: bool = False  # the local cluster's Dask dashboard (an external scheduler has its own)
 
     def fingerprint(self) -> str:
         """What of these settings decides a grade (not where or how fast the grading runs)."""
@@ -348,7 +349,7 @@ class Grader:
         )
         workers = max(1, min(self.settings.workers, len(tasks)))
         timeout_status = f"time limit ({self.settings.student_timeout:g} s per student)"
-        with connect(workers, self.settings.scheduler, self.say) as client:
+        with connect(workers, self.settings.scheduler, self.say, self.settings.dashboard) as client:
             grade_class(client, spec, pristine, tasks, self.submitted_files, self.finish_safely, scratch / "received",
                         self.settings.student_timeout, timeout_status, self.keep_logs)  # fmt: skip
 

@@ -822,3 +822,28 @@ def test_command_refuses_unknown_assignments_and_missing_notebooks(command_cours
     shutil.copyfile(SOLUTION, other / "other_assignment.ipynb")
     code, _, err = run_command(["--assignment", "other_assignment", "--root", root], capsys)
     assert code == 2 and "grade the class first" in err, f"ours {code} {err!r} vs reference 2, grade first"
+
+
+def test_remembered_highlighting_changes_no_page(course: Course) -> None:
+    """Pages made with the remembering highlighter (twice: the second time from memory) equal pygments' own."""
+    from coursegrader.feedback import RememberingHighlight
+
+    add_student(course, "remembering")
+    nb = honest_autograded()
+    fresh = FeedbackWriter(course.nbgrader_config())
+    first, second = page_of(nb, fresh, course, "remembering"), page_of(nb, fresh, course, "remembering")
+    remembered = [h.remembered.cache_info().hits for h in fresh.exporter.highlighters.values()]
+    original = RememberingHighlight.__call__
+    try:
+        RememberingHighlight.__call__ = lambda self, source, language=None, metadata=None: self.highlight(
+            source, language, metadata
+        )
+        reference = page_of(nb, FeedbackWriter(course.nbgrader_config()), course, "remembering")
+    finally:
+        RememberingHighlight.__call__ = original
+    assert sum(remembered) > 0, "the second page was coloured again, not remembered"
+    for ours in (first, second):
+        assert ours == reference, next(
+            (f"first difference at {i}: ours {ours[i - 80:i + 80]!r} vs reference {reference[i - 80:i + 80]!r}"
+             for i, (a, b) in enumerate(zip(ours, reference, strict=False)) if a != b), "lengths differ"
+        )  # fmt: skip

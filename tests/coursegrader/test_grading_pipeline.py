@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -156,7 +157,7 @@ def kit(course: Course) -> Kit:
 def graded(course: Course, kit: Kit, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Grade the whole simulated class in one pipeline run."""
     folder = write_class(kit, tmp_path_factory.mktemp("class"))
-    run = run_grade(course.root, folder)
+    run = run_grade(course.root, folder, "--dashboard")
     assert run.returncode == 0, f"pipeline failed:\n{run.stdout}\n{run.stderr[-5000:]}"
     with open(course.grading / "grades.csv", newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
@@ -189,6 +190,12 @@ def test_report_line(graded: dict, student: str) -> None:
     reference = f"| {student} | {total}/{FULL} | {status} | {mistakes} |"
     ours = [line for line in graded["report"].splitlines() if line.startswith(f"| {student} |")]
     assert ours == [reference], f"ours {ours} vs reference {[reference]}"
+
+
+def test_the_dashboard_asked_for_is_printed(graded: dict) -> None:
+    output = graded["run"].stdout + graded["run"].stderr
+    found = re.findall(r"Dask dashboard: http://127\.0\.0\.1:\d+/status", output)
+    assert len(found) == 1, f"ours {found} vs reference ['Dask dashboard: http://127.0.0.1:<port>/status']"
 
 
 def test_summary_and_progress(graded: dict) -> None:

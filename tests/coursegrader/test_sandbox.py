@@ -376,12 +376,17 @@ def status(pid):
     return {{key: fields[key].split() for key in {STATUS_FIELDS!r}}}
 def namespaces(pid):
     return {{kind: os.readlink(f"/proc/{{pid}}/ns/{{kind}}") for kind in sorted(os.listdir(f"/proc/{{pid}}/ns"))}}
-placeholder = [p for p in os.listdir("/proc") if p.isdigit() and b"placeholder" in open(f"/proc/{{p}}/cmdline", "rb").read()]
-print(json.dumps({{"status": status("self"), "namespaces": namespaces("self"), "placeholder": placeholder,
-                  "placeholder_namespaces": namespaces(placeholder[0]) if placeholder else None,
-                  "ppid": os.getppid(), "parent_cmdline": open(f"/proc/{{os.getppid()}}/cmdline", "rb").read().decode(),
-                  "parent_fds": sorted(int(fd) for fd in os.listdir(f"/proc/{{os.getppid()}}/fd")), "sid": os.getsid(0) == os.getpid(),
-                  "cwd": os.getcwd(), "limits": open("/proc/self/limits").read()}}))
+def cmdline(pid):
+    return open(f"/proc/{{pid}}/cmdline", "rb").read()
+placeholder = [p for p in os.listdir("/proc") if p.isdigit() and b"placeholder" in cmdline(p)]
+parent = os.getppid()
+print(json.dumps({{
+    "status": status("self"), "namespaces": namespaces("self"), "placeholder": placeholder,
+    "placeholder_namespaces": namespaces(placeholder[0]) if placeholder else None,
+    "ppid": parent, "parent_cmdline": cmdline(parent).decode(),
+    "parent_fds": sorted(int(fd) for fd in os.listdir(f"/proc/{{parent}}/fd")),
+    "sid": os.getsid(0) == os.getpid(), "cwd": os.getcwd(), "limits": open("/proc/self/limits").read(),
+}}))
 """
 
 
@@ -413,3 +418,26 @@ def test_forked_kernels_draw_different_random_numbers(bwrap: str, tmp_path: Path
     first, _, _ = run([draw], tmp_path)
     second, _, _ = run([draw], tmp_path)
     assert first[0] != second[0], f"two kernels drew the same unseeded numbers: {first[0]} {second[0]}"
+
+
+def test_the_zygote_ends_with_the_grading_process(tmp_path: Path) -> None:
+    """A grading process killed mid-run (its Dask worker died) leaves no zygote behind."""
+    import signal
+    import time
+
+    owner = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time\n"
+        "from coursegrader.sandbox.forkserver import zygote_for\n"
+        "from coursegrader.sandbox.view import import_path\n"
+        "zygote = zygote_for(sys.executable, ['numpy'], import_path(['rnnlab']))\n"
+        "print(zygote.process.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )], stdout=subprocess.PIPE, text=True)  # fmt: skip
+    zygote = int(owner.stdout.readline())
+    assert psutil.pid_exists(zygote), "the zygote did not start"
+    owner.send_signal(signal.SIGKILL)
+    owner.wait()
+    deadline = time.monotonic() + 10
+    while psutil.pid_exists(zygote) and psutil.Process(zygote).status() != psutil.STATUS_ZOMBIE:
+        assert time.monotonic() < deadline, "the zygote outlived its grading process"
+        time.sleep(0.05)

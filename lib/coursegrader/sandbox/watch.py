@@ -35,20 +35,44 @@ class Sample:
     kernel_cpu: float = 0.0
 
 
-def descendants(pid: int) -> list[psutil.Process]:
-    """Every live (not zombie) descendant of ``pid``."""
-    try:
-        family = psutil.Process(pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        return []
-    alive = []
-    for process in family:
+@dataclass(frozen=True)
+class Entry:
+    """One process as ``/proc/<pid>/stat`` shows it: its parent, when it started (clock ticks), its state letter."""
+
+    parent: int
+    started: int
+    state: str
+
+
+def process_table() -> dict[int, Entry]:
+    """Every process of the machine, read in one pass over ``/proc`` (psutil reads it again per parent asked)."""
+    table = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
         try:
-            if process.status() != psutil.STATUS_ZOMBIE:
-                alive.append(process)
-        except psutil.NoSuchProcess:
-            pass
-    return alive
+            with open(f"/proc/{name}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        table[int(name)] = Entry(int(fields[1]), int(fields[19]), fields[0].decode())
+    return table
+
+
+def descendants(pid: int | None, table: dict[int, Entry] | None = None) -> list[int]:
+    """Every live (not zombie) descendant of ``pid``, parents before their children."""
+    if pid is None:
+        return []
+    table = process_table() if table is None else table
+    children: dict[int, list[int]] = {}
+    for child, entry in table.items():
+        children.setdefault(entry.parent, []).append(child)
+    found, queue = [], list(children.get(pid, []))
+    while queue:
+        child = queue.pop(0)
+        found.append(child)
+        queue += children.get(child, [])
+    return [child for child in found if table[child].state not in ("Z", "X")]
 
 
 def folder_size(folder: Path, limit_entries: int = MAX_SCRATCH_ENTRIES) -> int:
@@ -156,15 +180,13 @@ class Watchdog(threading.Thread):
         """Host pid of the sandbox's pid 1 (bubblewrap's reaper)."""
         return self.status.info.get("child-pid")
 
-    def first_child(self, pid: int | None) -> int | None:
+    def first_child(self, pid: int | None, table: dict[int, Entry] | None = None) -> int | None:
         """The oldest child of ``pid`` (orphans the student's code leaves are adopted later)."""
         if pid is None:
             return None
-        try:
-            children = psutil.Process(pid).children()
-        except psutil.NoSuchProcess:
-            return None
-        return min(children, key=lambda p: (p.create_time(), p.pid)).pid if children else None
+        table = process_table() if table is None else table
+        children = [child for child, entry in table.items() if entry.parent == pid]
+        return min(children, key=lambda child: (table[child].started, child)) if children else None
 
     @property
     def placeholder_pid(self) -> int | None:
@@ -194,40 +216,31 @@ class Watchdog(threading.Thread):
                 pass
         return {pid for pid in own if pid is not None}
 
-    def attacked_watcher(self) -> str | None:
+    def attacked_watcher(self, table: dict[int, Entry]) -> str | None:
         """Why the kernel's parent (or the placeholder) is not simply waiting, if the student's code stopped it.
 
         (Code that kills either ends the sandbox at once; its exit code says so, see ``kernel.parent_killed``.)
         """
         for pid in (self.watcher_pid, self.placeholder_pid):
-            if pid is None:
-                continue
-            try:
-                state = psutil.Process(pid).status()
-            except psutil.NoSuchProcess:
-                continue
-            if state in (psutil.STATUS_STOPPED, psutil.STATUS_TRACING_STOP):
+            if pid in table and table[pid].state in ("T", "t"):  # stopped, or stopped by a tracer
                 return "the notebook's code stopped the process that runs its kernel"
         return None
 
-    def members(self) -> list[psutil.Process]:
+    def members(self, table: dict[int, Entry]) -> list[int]:
         """Every live process of the sandbox: under bubblewrap (orphans are adopted there) and under the watcher."""
-        family = descendants(self.root_pid) + descendants(self.watcher_pid)
-        try:
-            watcher = psutil.Process(self.watcher_pid)
-            if watcher.status() != psutil.STATUS_ZOMBIE:
-                family.append(watcher)
-        except psutil.NoSuchProcess:
-            pass
-        return list({process.pid: process for process in family}.values())
+        family = descendants(self.root_pid, table) + descendants(self.watcher_pid, table)
+        if self.watcher_pid in table and table[self.watcher_pid].state not in ("Z", "X"):
+            family.append(self.watcher_pid)
+        return list(dict.fromkeys(family))
 
-    def sample(self) -> Sample:
-        processes = self.members()
-        sample = Sample(pids={p.pid for p in processes})
-        for process in processes:
+    def sample(self, table: dict[int, Entry]) -> Sample:
+        processes = self.members(table)
+        sample = Sample(pids=set(processes))
+        for pid in processes:
             try:
+                process = psutil.Process(pid)
                 sample.resident += process.memory_info().rss
-                if process.pid == self.kernel_pid:
+                if pid == self.kernel_pid:
                     times = process.cpu_times()
                     sample.kernel_cpu = times.user + times.system
             except psutil.NoSuchProcess:
@@ -241,10 +254,15 @@ class Watchdog(threading.Thread):
             self.status.poll()
             if self.breach is not None:
                 return
-            sample = self.sample()
+            table = process_table()
+            if self._placeholder_pid is None:
+                self._placeholder_pid = self.first_child(self.reaper_pid, table)
+            if self._kernel_pid is None:
+                self._kernel_pid = self.first_child(self.watcher_pid, table)
+            sample = self.sample(table)
             if sample.pids or not self.last.pids:
                 self.last = sample
-            attack = self.attacked_watcher()
+            attack = self.attacked_watcher(table)
             if attack is not None:
                 self.violation = attack
                 self.end("violation")
@@ -274,10 +292,10 @@ class Watchdog(threading.Thread):
 
 def kill_all(root_pid: int) -> None:
     """SIGKILL ``root_pid``'s process group and every descendant of it (deepest first)."""
-    for process in reversed(descendants(root_pid)):
+    for pid in reversed(descendants(root_pid)):
         try:
-            process.send_signal(signal.SIGKILL)
-        except psutil.NoSuchProcess:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
             pass
     try:
         os.killpg(os.getpgid(root_pid), signal.SIGKILL)

@@ -26,6 +26,7 @@ socket as one JSON message with two descriptors: the reply pipe and the placehol
 
 import ctypes
 import fcntl
+import gc
 import json
 import os
 import resource
@@ -162,6 +163,7 @@ def watcher(request: dict, namespaces: dict[str, int], root: int, reply: int) ->
 
 def run_kernel(argv: list[str]) -> None:
     """K: what ``python -m ipykernel_launcher ARGV`` would do, on the zygote's imports (never returns)."""
+    gc.enable()
     if "numpy.random" in sys.modules:  # else every kernel would draw the same unseeded numbers
         sys.modules["numpy.random"].seed()
     import runpy
@@ -231,7 +233,9 @@ def serve(control: socket.socket) -> None:
 
 
 def main(argv: list[str]) -> None:
-    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    gc.disable()  # until the imports are frozen: a collection in between would touch every object again
+    # No PR_SET_PDEATHSIG here: it fires when the *thread* that started the zygote ends. The zygote ends when
+    # the grading process does, because then its control socket closes (serve returns at end of file).
     control = socket.socket(fileno=int(argv[1]))
     for name in json.loads(argv[0]):
         try:
@@ -240,6 +244,7 @@ def main(argv: list[str]) -> None:
             pass
     import ipykernel_launcher  # noqa: F401 - its module is what run_module executes
 
+    gc.freeze()  # the imported objects are never collected, so a kernel's collections do not copy their pages
     threads = len(os.listdir("/proc/self/task"))
     if threads != 1:  # a fork keeps only the forking thread: locks the others held would stay locked
         sys.stderr.write(f"zygote: importing {argv[0]} started {threads - 1} threads; forking would be unsafe\n")
