@@ -90,7 +90,7 @@ def main() -> list[str]:
             root = fresh_course(work, f"course-{time.monotonic_ns()}")
             command = [sys.executable, "-m", "coursegrader", "grade", "--assignment", "rnn_step", "--submissions",
                        str(submissions), "--root", str(root), "--workers", "1"]  # fmt: skip
-            wall, _ = timed([*command, *([] if mode else ["--unsandboxed"])], root)
+            wall, _, _ = timed([*command, *([] if mode else ["--unsandboxed"])], root)
             shutil.rmtree(root)
             return wall
 
