@@ -25,6 +25,7 @@ import psutil
 
 from .contracts import StudentOutcome, Task, WorkerSpec
 from .course import WorkArea
+from .sandbox.watch import is_zombie
 
 DIED = "grader process died"
 STOPPED = "grader process stopped"
@@ -44,20 +45,11 @@ def kill_tree(pid: int) -> None:
             process.kill()
         except psutil.NoSuchProcess:
             pass
+    # A dead grandchild waiting for init to reap it has ended (psutil's wait_procs waited for the reaping too,
+    # the last two seconds of a run).
     deadline = time.monotonic() + 10
-    while any(is_alive(process) for process in family) and time.monotonic() < deadline:
+    while not all(is_zombie(process.pid) for process in family) and time.monotonic() < deadline:
         time.sleep(0.01)
-
-
-def is_alive(process: psutil.Process) -> bool:
-    """True until ``process`` has ended; a dead grandchild waiting for init to reap it has ended.
-
-    (psutil's ``wait_procs`` waits for that reaping too, which took the last two seconds of a run.)
-    """
-    try:
-        return process.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
 
 
 def is_stopped(pid: int) -> bool:

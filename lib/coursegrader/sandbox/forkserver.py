@@ -57,7 +57,6 @@ class Zygote:
     """A running zygote process and the socket it listens on."""
 
     def __init__(self, python: str, preload: list[str], pythonpath: str) -> None:
-        self.key = (python, tuple(preload), pythonpath)
         self.home = home = Path(tempfile.mkdtemp(prefix="coursegrader-zygote-"))  # empty: imports find nothing here
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.socket = ours

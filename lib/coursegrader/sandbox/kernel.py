@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty
 
-import psutil
 import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
@@ -42,7 +41,7 @@ from .forkserver import KernelRequest, ZygoteError, zygote_for
 from .limits import Limits
 from .scratch import copy_into, give_to_sandbox_user, is_root, passwd_files, remove_tree, sandbox_env
 from .view import View, build_view, import_path
-from .watch import StatusReader, Watchdog, is_zombie, kill_all, namespace_members
+from .watch import StatusReader, Watchdog, children, is_zombie, kill_all, namespace_members, process_table
 
 #: What every kernel imports by the end of a graded notebook (ipykernel's shell, debugger and history, numpy),
 #: imported once by the zygote instead of once per kernel.
@@ -331,14 +330,10 @@ class SandboxedKernelManager(AsyncKernelManager):
 
 def placeholder_of(reaper: int, shell: str) -> int | None:
     """Host pid of the reaper's child once it runs ``shell`` (then bubblewrap has set the whole sandbox up)."""
-    try:
-        children = psutil.Process(reaper).children()
-    except psutil.NoSuchProcess:
-        return None
-    for child in children:
+    for child in children(reaper, process_table()):
         try:
-            if os.readlink(f"/proc/{child.pid}/exe") == shell:
-                return child.pid
+            if os.readlink(f"/proc/{child}/exe") == shell:
+                return child
         except OSError:
             continue
     return None

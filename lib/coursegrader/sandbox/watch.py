@@ -59,6 +59,11 @@ def process_table() -> dict[int, Entry]:
     return table
 
 
+def children(pid: int, table: dict[int, Entry]) -> list[int]:
+    """The direct children of ``pid`` in ``table``."""
+    return [child for child, entry in table.items() if entry.parent == pid]
+
+
 def descendants(pid: int | None, table: dict[int, Entry] | None = None) -> list[int]:
     """Every live (not zombie) descendant of ``pid``, parents before their children."""
     if pid is None:
@@ -185,8 +190,8 @@ class Watchdog(threading.Thread):
         if pid is None:
             return None
         table = process_table() if table is None else table
-        children = [child for child, entry in table.items() if entry.parent == pid]
-        return min(children, key=lambda child: (table[child].started, child)) if children else None
+        found = children(pid, table)
+        return min(found, key=lambda child: (table[child].started, child)) if found else None
 
     @property
     def placeholder_pid(self) -> int | None:

@@ -122,20 +122,16 @@ def enter(request: dict, namespaces: dict[str, int], root: int) -> None:
 
 
 def open_namespaces(pid: int, expected_pid_namespace: int) -> tuple[dict[str, int], int, int]:
-    """Descriptors of the placeholder's namespaces that differ from ours, of its root, and of its PID namespace."""
-    opened, own = {}, {}
+    """Descriptors of the placeholder's namespaces (:func:`join` skips those it shares), its root, its PID namespace."""
+    opened = {}
     for kind in ("pid", *JOINED):
         path = f"/proc/{pid}/ns/{kind}"
-        if not os.path.exists(path):
-            continue
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-        opened[kind] = fd
-        own[kind] = os.stat(f"/proc/self/ns/{kind}").st_ino
+        if os.path.exists(path):
+            opened[kind] = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     if os.fstat(opened["pid"]).st_ino != expected_pid_namespace:
         raise RuntimeError(f"process {pid} is not in the sandbox's PID namespace {expected_pid_namespace}")
     root = os.open(f"/proc/{pid}/root", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    joined = {kind: fd for kind, fd in opened.items() if kind != "pid" and os.fstat(fd).st_ino != own[kind]}
-    return joined, root, opened["pid"]
+    return {kind: fd for kind, fd in opened.items() if kind != "pid"}, root, opened["pid"]
 
 
 def report(fd: int, **message) -> None:
